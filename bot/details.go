@@ -1,0 +1,123 @@
+package bot
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/pakenham-health/pms/records"
+)
+
+const (
+	updatePhoneForm = "update_phone"
+	updateEmailForm = "update_email"
+)
+
+var _ = registerForm(&form{
+	name:      updatePhoneForm,
+	title:     "phone number change",
+	cancelled: msgUpdateCancelled,
+	fields: []field{
+		{key: "phone", prompt: constPrompt(msgAskNewPhone), acceptsContact: true, parse: parsePhone("phone")},
+	},
+	finish: func(t *turn) error {
+		phone := t.lastAnswers["phone"]
+		if err := records.UpdatePhone(t.ctx, t.tx, t.patient.ID, phone, t.actor()); err != nil {
+			return err
+		}
+		t.ask(fmt.Sprintf(msgPhoneUpdated, records.FormatPhone(phone)), t.menu()...)
+		return nil
+	},
+})
+
+// emailRemoved is the stored answer that removes the email address.
+const emailRemoved = "-"
+
+var _ = registerForm(&form{
+	name:      updateEmailForm,
+	title:     "email change",
+	cancelled: msgUpdateCancelled,
+	fields: []field{
+		{key: "email", prompt: constPrompt(msgAskNewEmail),
+			choices: []choice{answerChoice("Remove my email", emailRemoved)},
+			parse: func(t *turn, text string) (string, error) {
+				switch strings.ToLower(strings.TrimSpace(text)) {
+				case "remove", "delete", "none", "no email":
+					return emailRemoved, nil
+				}
+				return parseEmail(t, text)
+			}},
+	},
+	finish: func(t *turn) error {
+		email := t.lastAnswers["email"]
+		text := fmt.Sprintf(msgEmailUpdated, email)
+		if email == emailRemoved {
+			email, text = "", msgEmailRemoved
+		}
+		if err := records.UpdateEmail(t.ctx, t.tx, t.patient.ID, email, t.actor()); err != nil {
+			return err
+		}
+		t.ask(text, t.menu()...)
+		return nil
+	},
+})
+
+// details shows the patient's record, or starts a change of phone or email when the
+// message asks for one.
+func (t *turn) details(text string) error {
+	if t.patient == nil {
+		t.ask(msgNoDetailsYet, t.menu()...)
+		return nil
+	}
+	lower := strings.ToLower(text)
+	wantsChange := containsAny(lower, "change", "update", "new", "edit", "correct", "fix", "moved")
+	switch {
+	case wantsChange && containsAny(lower, "phone", "mobile", "number", "ph "):
+		return t.startForm(updatePhoneForm)
+	case wantsChange && containsAny(lower, "email", "e-mail", "mail"):
+		return t.startForm(updateEmailForm)
+	}
+	t.ask(detailsText(t.patient),
+		choice{label: "Change phone", option: Option{Action: actionStartForm, Value: updatePhoneForm}},
+		choice{label: "Change email", option: Option{Action: actionStartForm, Value: updateEmailForm}})
+	return nil
+}
+
+func containsAny(s string, words ...string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func detailsText(p *records.Patient) string {
+	var b strings.Builder
+	b.WriteString(msgDetailsIntro)
+	line := func(label, value string) {
+		if value == "" {
+			value = "not given"
+		}
+		fmt.Fprintf(&b, "\n%s: %s", label, value)
+	}
+	line("Name", p.GivenName+" "+p.FamilyName)
+	line("Preferred name", p.PreferredName)
+	line("Date of birth", p.BirthDate.Format("02/01/2006"))
+	line("Gender", p.Gender)
+	line("Phone", records.FormatPhone(p.Phone))
+	line("Email", p.Email)
+	if p.MedicareNumber != "" {
+		// Only the last digits are shown, in case someone else is looking at the screen.
+		line("Medicare", fmt.Sprintf("ending %s, reference %d", p.MedicareNumber[7:], p.MedicareIRN))
+	} else {
+		line("Medicare", "")
+	}
+	if p.EmergencyContactName != "" {
+		line("Emergency contact", p.EmergencyContactName+", "+records.FormatPhone(p.EmergencyContactPhone))
+	} else {
+		line("Emergency contact", "")
+	}
+	line("Medical record number", p.MRN)
+	b.WriteString("\n\n" + msgDetailsFooter)
+	return b.String()
+}

@@ -1,0 +1,280 @@
+package bot_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/pakenham-health/pms/bot"
+	"github.com/pakenham-health/pms/records"
+)
+
+func TestEnrolmentTranscript(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.chat("1001")
+
+	steps := []struct {
+		send string
+		tap  string
+		want string
+	}{
+		{send: "/start", want: "I'll need to enrol you"},
+		{tap: "Enrol", want: "Do you agree?"},
+		{tap: "Yes, I agree", want: "first name"},
+		{send: "Ava", want: "family name"},
+		{send: "Testperson", want: "rather we call you"},
+		{send: "Avie", want: "date of birth"},
+		{send: "14/03/1990", want: "gender"},
+		{tap: "Skip", want: "phone number"},
+		{send: "0412 345 678", want: "email"},
+		{send: "ava@example.com", want: "Medicare"},
+		{send: "2123 45670 1", want: "reference number"},
+		{send: "2", want: "emergency"},
+		{send: "Sam Testperson", want: "their phone"},
+		{send: "(03) 5941 1234", want: "Is that all correct?"},
+		{tap: "Yes, enrol me", want: "You're enrolled, Avie!"},
+	}
+	for i, step := range steps {
+		var out []bot.Outbound
+		if step.tap != "" {
+			out = c.tap(step.tap)
+		} else {
+			out = c.send(step.send)
+		}
+		require.NotEmpty(t, out, "step %d", i)
+		assert.Contains(t, texts(out), step.want, "step %d (%s%s)", i, step.send, step.tap)
+	}
+
+	p, err := records.ByAccount(context.Background(), h.pool, records.Account{Channel: "test", ID: "1001"})
+	require.NoError(t, err)
+	assert.Equal(t, "Ava", p.GivenName)
+	assert.Equal(t, "Testperson", p.FamilyName)
+	assert.Equal(t, "Avie", p.PreferredName)
+	assert.Equal(t, "1990-03-14", p.BirthDate.Format("2006-01-02"))
+	assert.Equal(t, "", p.Gender)
+	assert.Equal(t, "+61412345678", p.Phone)
+	assert.Equal(t, "ava@example.com", p.Email)
+	assert.Equal(t, "2123456701", p.MedicareNumber)
+	assert.Equal(t, 2, p.MedicareIRN)
+	assert.Equal(t, "Sam Testperson", p.EmergencyContactName)
+	assert.Equal(t, "+61359411234", p.EmergencyContactPhone)
+	assert.Equal(t, records.ConsentVersion, p.ConsentVersion)
+	assert.True(t, p.ConsentAt.Equal(testNow))
+	assert.Contains(t, texts(c.last), p.MRN)
+
+	out := c.send("hello")
+	assert.Contains(t, texts(out), "Welcome back, Avie!")
+	out = c.send("I want to enrol")
+	assert.Contains(t, texts(out), "already enrolled")
+	assert.Equal(t, 1, h.count(`SELECT count(*) FROM patients`))
+}
+
+func TestEnrolmentRejectsBadAnswers(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.chat("1002")
+	c.send("enrol")
+	c.send("yes")
+	c.send("Noah")
+	c.send("Example")
+	c.tap("Skip")
+
+	cases := []struct {
+		send string
+		want string
+	}{
+		{"31/02/1990", "February"},
+		{"25/12/2030", "future"},
+		{"sometime in the 80s", "date of birth"},
+	}
+	for _, tc := range cases {
+		out := c.send(tc.send)
+		assert.Contains(t, texts(out), tc.want, tc.send)
+		assert.Contains(t, texts(out), "What's your date of birth?", "re-asks after %q", tc.send)
+	}
+	out := c.send("25-12-80")
+	assert.Contains(t, texts(out), "gender")
+	c.tap("Skip")
+	out = c.send("12345")
+	assert.Contains(t, texts(out), "area code")
+	c.send("0412345678")
+	c.tap("Skip")
+	out = c.send("2123 45671 1")
+	assert.Contains(t, texts(out), "doesn't check out")
+	assert.Contains(t, texts(out), "Medicare card number")
+
+	out = c.send("back")
+	assert.Contains(t, texts(out), "email", "back returns to the email question")
+	out = c.send("cancel")
+	assert.Contains(t, texts(out), "haven't saved anything")
+	assert.Equal(t, 0, h.count(`SELECT count(*) FROM patients`))
+}
+
+func TestDeclinedConsentStoresNothing(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.chat("1003")
+	c.send("enrol")
+	out := c.tap("No")
+	assert.Contains(t, texts(out), "haven't stored anything")
+	out = c.send("Mia")
+	assert.NotContains(t, texts(out), "family name")
+	assert.Equal(t, 0, h.count(`SELECT count(*) FROM patients`))
+}
+
+func TestNamesStoredExactly(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.chat("1004")
+	c.send("enrol")
+	c.send("yes")
+	c.send("_under_*score*")
+	c.send("Nguyễn 🌸 <b>李</b>")
+	c.tap("Skip")
+	c.send("1980-12-25")
+	c.send("they/them")
+	c.send("+61 412 345 678")
+	c.tap("Skip")
+	c.tap("Skip")
+	c.tap("Skip")
+	out := c.tap("Yes, enrol me")
+	assert.Contains(t, texts(out), "You're enrolled, _under_*score*!")
+
+	p, err := records.ByAccount(context.Background(), h.pool, records.Account{Channel: "test", ID: "1004"})
+	require.NoError(t, err)
+	assert.Equal(t, "_under_*score*", p.GivenName)
+	assert.Equal(t, "Nguyễn 🌸 <b>李</b>", p.FamilyName)
+	assert.Equal(t, "they/them", p.Gender)
+	assert.Empty(t, p.MedicareNumber)
+}
+
+func TestCrisisInsideEnrolmentGetsEmergencyReplyFirst(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.chat("1005")
+	c.send("enrol")
+	c.send("yes")
+	c.send("Lee")
+
+	out := c.send("i want to kill myself")
+	require.NotEmpty(t, out)
+	assert.Contains(t, out[0].Text, "000")
+	assert.Contains(t, out[0].Text, "13 11 14")
+	assert.Contains(t, texts(out), "enrolment is saved")
+
+	out = c.send("Example")
+	assert.Contains(t, texts(out), "rather we call you", "the form carries on where it was")
+}
+
+func TestTopicSwitchPausesForm(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.chat("1006")
+	c.send("enrol")
+	c.send("yes")
+
+	out := c.send("actually how do I cancel my appointment?")
+	assert.Contains(t, texts(out), "appointments in chat just yet")
+	assert.Contains(t, texts(out), "enrolment is paused")
+
+	out = c.tap("Resume enrolment")
+	assert.Contains(t, texts(out), "first name")
+	out = c.send("Zoe")
+	assert.Contains(t, texts(out), "family name")
+}
+
+func TestDuplicateMessageHasOneEffect(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.chat("1007")
+	in := bot.Inbound{Channel: "test", ChatID: "1007", UserID: "1007", MessageID: "dup-1", Kind: bot.KindText, Text: "enrol"}
+
+	var wg sync.WaitGroup
+	outcomes := make(chan bot.Outcome, 10)
+	for range 10 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			outcome, err := h.engine.Handle(context.Background(), in)
+			assert.NoError(t, err)
+			outcomes <- outcome
+		}()
+	}
+	wg.Wait()
+	close(outcomes)
+	processed := 0
+	for o := range outcomes {
+		if o == bot.OutcomeProcessed {
+			processed++
+		} else {
+			assert.Equal(t, bot.OutcomeDuplicate, o)
+		}
+	}
+	assert.Equal(t, 1, processed)
+	assert.Len(t, c.pending(), 1, "one reply for one message")
+}
+
+func TestStaleAndForgedButtonsDoNothing(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.chat("1008")
+	c.send("enrol")
+	stale := c.buttonData("Yes, I agree")
+	c.send("yes")
+
+	in := c.inbound(bot.KindCallback)
+	in.Callback = stale
+	out := c.deliver(in)
+	assert.Contains(t, texts(out), "no longer applies")
+	assert.Contains(t, texts(out), "first name", "re-asks the current question")
+
+	in = c.inbound(bot.KindCallback)
+	in.Callback = "o999999"
+	out = c.deliver(in)
+	assert.Contains(t, texts(out), "no longer applies")
+	assert.Equal(t, 0, h.count(`SELECT count(*) FROM patients`))
+	assert.Equal(t, 2, h.count(`SELECT count(*) FROM inbound_messages WHERE channel = 'test' AND outcome = 'rejected'`))
+}
+
+func TestLongAndUnsupportedMessages(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.chat("1009")
+	c.send("enrol")
+	c.send("yes")
+
+	out := c.send(strings.Repeat("a", 5000))
+	assert.Contains(t, texts(out), "too long")
+	assert.Contains(t, texts(out), "first name")
+
+	in := c.inbound(bot.KindUnsupported)
+	in.Unsupported = "stickers"
+	out = c.deliver(in)
+	assert.Contains(t, texts(out), "can't read stickers")
+	assert.Contains(t, texts(out), "first name")
+}
+
+func TestSharedContactFillsPhone(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.chat("1010")
+	for _, s := range []string{"enrol", "yes", "Ivy", "Example", "skip", "01/02/2003", "skip"} {
+		c.send(s)
+	}
+	assert.True(t, c.last[len(c.last)-1].RequestContact, "phone question offers contact sharing")
+
+	in := c.inbound(bot.KindContact)
+	in.ContactPhone, in.ContactUserID = "+61499111222", "someone-else"
+	out := c.deliver(in)
+	assert.Contains(t, texts(out), "someone else's contact")
+
+	in = c.inbound(bot.KindContact)
+	in.ContactPhone, in.ContactUserID = "61499111222", "1010"
+	out = c.deliver(in)
+	assert.Contains(t, texts(out), "email")
+}

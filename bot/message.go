@@ -1,0 +1,65 @@
+// Package bot is the channel-agnostic conversation engine: it turns one inbound message
+// into a conversation step inside one database transaction, keeps each chat's state in
+// PostgreSQL, and delivers replies through the outbox.
+package bot
+
+import (
+	"time"
+)
+
+// Kind is what an inbound message carries.
+type Kind string
+
+// Kinds of inbound message.
+const (
+	KindText        Kind = "text"
+	KindCallback    Kind = "callback"    // a button tap; Callback holds its data
+	KindContact     Kind = "contact"     // a shared phone contact
+	KindUnsupported Kind = "unsupported" // a sticker, photo, voice note, location, ...
+)
+
+// Inbound is one message, tap or event from a channel, already taken out of its wire
+// format.
+type Inbound struct {
+	Channel   string // "telegram", "console"
+	ChatID    string
+	UserID    string
+	MessageID string // unique per channel; a repeat is acknowledged and dropped
+	Kind      Kind
+	Text      string
+	Callback  string
+
+	// ContactPhone and ContactUserID describe a shared contact; the phone number is used
+	// only when the contact is the sender's own.
+	ContactPhone  string
+	ContactUserID string
+
+	// Unsupported names the kind of content the engine cannot read ("sticker", "photo").
+	Unsupported string
+
+	ReceivedAt time.Time
+}
+
+// Button is one choice under a message. Data is an opaque token that the engine resolves
+// against the options stored in the chat's conversation.
+type Button struct {
+	Label string `json:"label"`
+	Data  string `json:"data"`
+}
+
+// Document is a file sent with a message, such as an .ics calendar entry.
+type Document struct {
+	Name    string `json:"name"`
+	MIME    string `json:"mime"`
+	Content []byte `json:"content"`
+}
+
+// Outbound is one message to a chat.
+type Outbound struct {
+	Text     string     `json:"text"`
+	Buttons  [][]Button `json:"buttons,omitempty"`
+	Document *Document  `json:"document,omitempty"`
+
+	// RequestContact asks the channel to offer a "share my phone number" control.
+	RequestContact bool `json:"request_contact,omitempty"`
+}

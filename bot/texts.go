@@ -1,0 +1,85 @@
+package bot
+
+// Replies to patients: plain, friendly Australian English. Dates are day first.
+const (
+	msgWelcomeNew = "Hi! I'm the chat assistant for %s.\n\n" +
+		"To get started, I'll need to enrol you as a patient. It takes about two minutes. " +
+		"Tap Enrol (or type \"enrol\") when you're ready."
+	msgWelcomeBack  = "Welcome back, %s! How can I help today?"
+	msgHelpEnrolled = "Here's what I can do for you today:\n" +
+		"• show your details (type \"my details\")\n" +
+		"• change your phone number or email (type \"change my phone\")\n\n" +
+		"Booking, changing and cancelling appointments in chat is coming soon. " +
+		"If you feel unsafe or it's an emergency, call 000."
+	msgCanDoToday = "Right now I can enrol you, show your details, and change your phone number or email."
+	msgUnknown    = "Sorry, I didn't quite get that. Could you say it another way? " +
+		"You can also tap one of these."
+
+	msgNotYetAppointments = "I can't book, change or cancel appointments in chat just yet. " +
+		"For now, please call the clinic's reception and they'll sort it out."
+	msgNotYetCheckIn = "Checking in by chat isn't available yet. Please let the front desk know you've arrived."
+	msgNotYetFAQ     = "I can't answer general questions in chat just yet. The clinic's reception can help."
+	msgNotYetHuman   = "I can't pass messages to staff from chat just yet. Please call the clinic's reception " +
+		"and a person will help you. If it's an emergency, call 000."
+	msgWellbeing = "Thanks for reaching out. It takes courage to ask for support.\n\n" +
+		"You can talk to someone any time, day or night:\n" +
+		"• Lifeline 13 11 14\n" +
+		"• Beyond Blue 1300 22 4636\n" +
+		"• Kids Helpline 1800 55 1800 (ages 5 to 25)\n\n" +
+		"Your GP can also help with a mental health plan. If you're in danger right now, call 000."
+
+	msgCrisisFormKept  = "Your %s is saved. When you're ready, you can carry on where you left off."
+	msgPausedReminder  = "Your %s is paused. Type \"resume\" or tap below to carry on where you left off."
+	msgNothingToResume = "There's nothing paused to carry on with. What would you like to do?"
+
+	msgEmpty             = "That message was empty."
+	msgTooLong           = "That message is too long for me to read (over %d characters). Could you send a shorter one?"
+	msgStaleButton       = "That button is from an earlier message and no longer applies, so I haven't done anything."
+	msgUnsupported       = "Sorry, I can't read %s. Please type your answer as a text message."
+	msgContactNotOwn     = "That looks like someone else's contact. Please share your own number, or type it in."
+	msgContactUnexpected = "Thanks, but I wasn't asking for a phone number just now. To change yours, type \"change my phone\"."
+	msgInternalError     = "Sorry, something went wrong on our side and I couldn't handle your last message. " +
+		"Please try again in a minute. If it's urgent, call the clinic, or 000 in an emergency."
+
+	msgAtFirstQuestion = "This is the first question, so there's nothing to go back to."
+	msgCannotSkip      = "I need an answer to this one, sorry. Type \"cancel\" if you'd like to stop."
+
+	msgConsent = "Before we start: to enrol you, the hospital will store the details you give me " +
+		"(your name, date of birth, phone number and, if you choose, email, Medicare number and an " +
+		"emergency contact) and use them to manage your care and appointments. Only hospital staff " +
+		"who need them can see them. You can ask to see or correct them at any time.\n\n" +
+		"Do you agree?"
+	msgConsentUnclear  = "Please answer yes or no: do you agree to the hospital storing your details?"
+	msgConsentDeclined = "No worries. I haven't stored anything. If you change your mind, just type \"enrol\". " +
+		"You can still call the clinic for help."
+	msgAskGivenName      = "What's your first name (given name), as it appears on your Medicare card or ID?"
+	msgAskFamilyName     = "Thanks. And your family name (surname)?"
+	msgAskPreferredName  = "Is there a name you'd rather we call you? Type it, or tap Skip."
+	msgAskBirthDate      = "What's your date of birth? For example 25/12/1980."
+	msgAskGender         = "How do you describe your gender? Tap an option, type it in your own words, or tap Skip."
+	msgGenderTooLong     = "Please keep that to 50 characters or fewer, on one line."
+	msgAskPhone          = "What's the best phone number to reach you on? For example 0412 345 678. On Telegram you can also tap \"Share my phone number\"."
+	msgAskEmail          = "What's your email address? Type it, or tap Skip."
+	msgAskMedicare       = "What's your Medicare card number? It's the 10 digits on the front, like 2123 45670 1. Type it, or tap Skip."
+	msgAskIRN            = "And your reference number? It's the single digit (1 to 9) to the left of your name on the card."
+	msgAskEmergencyName  = "Who should we contact in an emergency? Type their name, or tap Skip."
+	msgAskEmergencyPhone = "What's their phone number?"
+	msgSummaryIntro      = "Here's what you've told me:\n"
+	msgSummaryQuestion   = "Is that all correct? Tap \"Yes, enrol me\" to save it, or type \"back\" to change the last answer."
+	msgConfirmUnclear    = "Please answer yes to save these details, or type \"back\" to change something."
+	msgEnrolCancelled    = "Okay, I've cancelled your enrolment and haven't saved anything. Type \"enrol\" any time to start again."
+
+	msgEnrolled            = "You're enrolled, %s! Your medical record number is %s. Keep it handy for when you call the clinic."
+	msgAlreadyEnrolled     = "You're already enrolled, %s (medical record number %s), so there's no need to do it again."
+	msgAlreadyEnrolledRace = "You're already enrolled, so I haven't saved these details a second time."
+
+	msgNoDetailsYet    = "I don't have any details for you yet, because you're not enrolled. Tap Enrol to get started."
+	msgDetailsIntro    = "Here are the details we hold for you:\n"
+	msgDetailsFooter   = "To change your phone number or email, tap below. For anything else, please call the clinic."
+	msgAskNewPhone     = "What's your new phone number? For example 0412 345 678."
+	msgPhoneUpdated    = "Done. Your phone number is now %s."
+	msgAskNewEmail     = "What's your new email address?"
+	msgEmailUpdated    = "Done. Your email address is now %s."
+	msgEmailRemoved    = "Done. I've removed your email address."
+	msgUpdateCancelled = "Okay, I've left your details as they were."
+)

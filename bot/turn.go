@@ -1,0 +1,301 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pakenham-health/pms/nlu"
+	"github.com/pakenham-health/pms/records"
+)
+
+// turn is one inbound message being handled inside the engine's transaction.
+type turn struct {
+	ctx     context.Context
+	tx      pgx.Tx
+	e       *Engine
+	in      Inbound
+	now     time.Time
+	state   *State
+	patient *records.Patient
+	out     []Outbound
+	outcome Outcome
+	// lastAnswers are the answers of a form that just completed, for its finish function.
+	lastAnswers map[string]string
+}
+
+// choice is a button to offer: its label and what it does.
+type choice struct {
+	label  string
+	option Option
+}
+
+func answerChoice(label, value string) choice {
+	return choice{label: label, option: Option{Action: actionAnswer, Value: value}}
+}
+
+func intentChoice(label string, intent nlu.Intent) choice {
+	return choice{label: label, option: Option{Action: actionIntent, Value: string(intent)}}
+}
+
+func (t *turn) account() records.Account {
+	return records.Account{Channel: t.in.Channel, ID: t.in.UserID}
+}
+
+func (t *turn) actor() string { return t.in.Channel + ":" + t.in.UserID }
+
+// today is the current date in the clinic's zone.
+func (t *turn) today() time.Time {
+	local := t.now.In(t.e.cfg.Location)
+	return time.Date(local.Year(), local.Month(), local.Day(), 0, 0, 0, 0, t.e.cfg.Location)
+}
+
+// say queues a reply without buttons.
+func (t *turn) say(text string) {
+	t.out = append(t.out, Outbound{Text: text})
+}
+
+// ask queues a reply with buttons, one per row. The buttons stay live until the chat's
+// next message, which resets the options, so a tap on an older message is refused.
+func (t *turn) ask(text string, choices ...choice) {
+	rows := make([][]choice, len(choices))
+	for i, c := range choices {
+		rows[i] = []choice{c}
+	}
+	t.askRows(text, rows)
+}
+
+// askRows is ask with the buttons laid out in the given rows.
+func (t *turn) askRows(text string, rows [][]choice) {
+	msg := Outbound{Text: text}
+	for _, row := range rows {
+		var buttons []Button
+		for _, c := range row {
+			t.state.NextToken++
+			token := fmt.Sprintf("o%d", t.state.NextToken)
+			t.state.Options[token] = c.option
+			buttons = append(buttons, Button{Label: c.label, Data: token})
+		}
+		if len(buttons) > 0 {
+			msg.Buttons = append(msg.Buttons, buttons)
+		}
+	}
+	t.out = append(t.out, msg)
+}
+
+// run decides what the inbound message is and dispatches it.
+func (t *turn) run() error {
+	t.outcome = OutcomeProcessed
+	live := t.state.Options
+	t.state.Options = map[string]Option{}
+	if t.in.Kind == KindCallback {
+		return t.onCallback(live)
+	}
+	switch t.in.Kind {
+	case KindText:
+		return t.onText(strings.TrimSpace(t.in.Text))
+	case KindContact:
+		return t.onContact()
+	default:
+		return t.onUnsupported()
+	}
+}
+
+// maxTextLength is the longest message, in characters, the engine reads. Telegram itself
+// caps a message at 4,096 characters; the console has no cap.
+const maxTextLength = 4096
+
+func (t *turn) onText(text string) error {
+	if text == "" {
+		t.outcome = OutcomeRejected
+		t.say(msgEmpty)
+		return t.repromptForm()
+	}
+	// The safety screen sees every message first, whatever the conversation is doing.
+	if nlu.Screen(text) {
+		return t.onCrisis()
+	}
+	if len([]rune(text)) > maxTextLength {
+		t.outcome = OutcomeRejected
+		t.say(fmt.Sprintf(msgTooLong, maxTextLength))
+		return t.repromptForm()
+	}
+	if t.state.Form != nil {
+		return t.formText(text)
+	}
+	if isResume(text) && t.state.Paused != nil {
+		return t.resume()
+	}
+	result, err := t.classify(text)
+	if err != nil {
+		return err
+	}
+	return t.route(result, text)
+}
+
+func (t *turn) classify(text string) (nlu.Result, error) {
+	req := nlu.Request{Text: text, Now: t.now, Location: t.e.cfg.Location}
+	if t.state.Form != nil {
+		req.Step = t.state.Form.Name + "." + t.state.Form.Step
+	}
+	if t.patient != nil {
+		req.MaskNames = []string{t.patient.GivenName, t.patient.FamilyName, t.patient.PreferredName}
+	}
+	result, err := t.e.cfg.Classifier.Classify(t.ctx, req)
+	if err != nil {
+		return nlu.Result{}, fmt.Errorf("classify message: %w", err)
+	}
+	return result, nil
+}
+
+func (t *turn) onCrisis() error {
+	t.say(nlu.CrisisReply)
+	if t.state.Form != nil {
+		t.say(fmt.Sprintf(msgCrisisFormKept, formByName(t.state.Form.Name).title))
+	}
+	// NOTE: paging staff in Slack about the crisis is not built yet; the reply above is
+	// all that happens.
+	return nil
+}
+
+func (t *turn) onCallback(live map[string]Option) error {
+	option, ok := live[t.in.Callback]
+	if !ok {
+		t.outcome = OutcomeRejected
+		t.say(msgStaleButton)
+		return t.repromptForm()
+	}
+	switch option.Action {
+	case actionAnswer:
+		if t.state.Form == nil {
+			t.outcome = OutcomeRejected
+			t.say(msgStaleButton)
+			return nil
+		}
+		return t.formAnswer(option.Value, false)
+	case actionControl:
+		if t.state.Form == nil {
+			t.outcome = OutcomeRejected
+			t.say(msgStaleButton)
+			return nil
+		}
+		return t.formControl(option.Value)
+	case actionResume:
+		return t.resume()
+	case actionStartForm:
+		return t.startForm(option.Value)
+	case actionIntent:
+		return t.route(nlu.Result{Intent: nlu.Intent(option.Value), Confidence: 1}, "")
+	}
+	t.outcome = OutcomeRejected
+	t.say(msgStaleButton)
+	return nil
+}
+
+func (t *turn) onContact() error {
+	own := t.in.ContactUserID != "" && t.in.ContactUserID == t.in.UserID
+	if t.state.Form != nil && formByName(t.state.Form.Name).field(t.state.Form.Step).acceptsContact {
+		if !own {
+			t.outcome = OutcomeRejected
+			t.say(msgContactNotOwn)
+			return t.repromptForm()
+		}
+		return t.formAnswer(t.in.ContactPhone, true)
+	}
+	t.outcome = OutcomeRejected
+	t.say(msgContactUnexpected)
+	return t.repromptForm()
+}
+
+func (t *turn) onUnsupported() error {
+	t.outcome = OutcomeRejected
+	kind := t.in.Unsupported
+	if kind == "" {
+		kind = "that kind of message"
+	}
+	t.say(fmt.Sprintf(msgUnsupported, kind))
+	return t.repromptForm()
+}
+
+// route acts on a classified request outside a form (or after a form was paused).
+func (t *turn) route(result nlu.Result, text string) error {
+	switch result.Intent {
+	case nlu.IntentCrisis:
+		return t.onCrisis()
+	case nlu.IntentGreet, nlu.IntentHelp:
+		t.greet(result.Intent == nlu.IntentHelp)
+	case nlu.IntentEnrol:
+		return t.startEnrol()
+	case nlu.IntentUpdateDetails:
+		return t.details(text)
+	case nlu.IntentMentalHealth:
+		t.say(msgWellbeing)
+	case nlu.IntentBook, nlu.IntentReschedule, nlu.IntentCancel, nlu.IntentListAppointments,
+		nlu.IntentWaitlistJoin, nlu.IntentWaitlistLeave:
+		t.notYet(msgNotYetAppointments)
+	case nlu.IntentCheckIn:
+		t.notYet(msgNotYetCheckIn)
+	case nlu.IntentFAQ:
+		t.notYet(msgNotYetFAQ)
+	case nlu.IntentHuman:
+		t.notYet(msgNotYetHuman)
+	default:
+		t.ask(msgUnknown, t.menu()...)
+	}
+	t.notePaused()
+	return nil
+}
+
+// notYet answers an intent whose flow is not built, saying what the bot can do today.
+func (t *turn) notYet(text string) {
+	t.ask(text+"\n\n"+msgCanDoToday, t.menu()...)
+}
+
+// notePaused reminds the patient of a paused form after another request was answered.
+func (t *turn) notePaused() {
+	if t.state.Paused == nil || t.state.Form != nil {
+		return
+	}
+	f := formByName(t.state.Paused.Name)
+	t.ask(fmt.Sprintf(msgPausedReminder, f.title), choice{label: "Resume " + f.title, option: Option{Action: actionResume}})
+}
+
+func (t *turn) menu() []choice {
+	if t.patient == nil {
+		return []choice{intentChoice("Enrol", nlu.IntentEnrol), intentChoice("Help", nlu.IntentHelp)}
+	}
+	return []choice{intentChoice("My details", nlu.IntentUpdateDetails), intentChoice("Help", nlu.IntentHelp)}
+}
+
+func (t *turn) greet(help bool) {
+	if t.patient == nil {
+		t.ask(fmt.Sprintf(msgWelcomeNew, t.e.cfg.ClinicName), t.menu()...)
+		return
+	}
+	text := fmt.Sprintf(msgWelcomeBack, t.patient.CallName())
+	if help {
+		text = msgHelpEnrolled
+	}
+	t.ask(text, t.menu()...)
+}
+
+func isResume(text string) bool {
+	switch strings.ToLower(strings.Trim(text, " .!")) {
+	case "resume", "continue", "carry on", "keep going", "go on":
+		return true
+	}
+	return false
+}
+
+func (t *turn) resume() error {
+	if t.state.Paused == nil {
+		t.outcome = OutcomeRejected
+		t.ask(msgNothingToResume, t.menu()...)
+		return nil
+	}
+	t.state.Form, t.state.Paused = t.state.Paused, nil
+	return t.prompt()
+}
