@@ -75,6 +75,8 @@ type Dispatcher struct {
 	PollInterval time.Duration
 	// MaxAttempts is how many failed sends mark a message as failed.
 	MaxAttempts int
+	// RetryDelay returns the wait before retry number attempt after a failed send.
+	RetryDelay func(attempt int) time.Duration
 }
 
 // NewDispatcher returns a dispatcher for the given channels.
@@ -86,6 +88,7 @@ func NewDispatcher(pool *pgxpool.Pool, channels map[string]Channel, logger *slog
 		perChat:      map[string]*bucket{},
 		PollInterval: time.Second,
 		MaxAttempts:  10,
+		RetryDelay:   Backoff,
 	}
 	for name := range channels {
 		d.names = append(d.names, name)
@@ -244,7 +247,7 @@ func (d *Dispatcher) deliver(ctx context.Context, r outboxRow) (bool, time.Durat
 		d.log.Error("send_gave_up", "outbox_id", r.id, "channel", r.channel, "attempts", r.attempts+1, "error", err)
 		return false, 0, d.fail(ctx, r.id, err.Error())
 	}
-	wait := Backoff(r.attempts + 1)
+	wait := d.RetryDelay(r.attempts + 1)
 	d.log.Warn("send_failed_will_retry", "outbox_id", r.id, "channel", r.channel, "attempt", r.attempts+1, "retry_in", wait, "error", err)
 	return false, wait, d.postpone(ctx, r.id, wait, true, err.Error())
 }
@@ -293,11 +296,18 @@ func (d *Dispatcher) chatBucket(channel, chatID string, l Limits) *bucket {
 	key := channel + "\x00" + chatID
 	b, ok := d.perChat[key]
 	if !ok {
+		if len(d.perChat) >= maxChatBuckets {
+			d.perChat = map[string]*bucket{}
+		}
 		b = newBucket(l.ChatBurst, l.ChatInterval)
 		d.perChat[key] = b
 	}
 	return b
 }
+
+// maxChatBuckets bounds the per-chat rate state. When it is reached the state is reset,
+// which at worst lets each chat have one more short burst.
+const maxChatBuckets = 10000
 
 func (d *Dispatcher) globalBucket(channel string, l Limits) *bucket {
 	d.mu.Lock()

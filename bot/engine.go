@@ -21,7 +21,7 @@ type Classifier interface {
 	Classify(ctx context.Context, req nlu.Request) (nlu.Result, error)
 }
 
-// Outcome says what the engine did with an inbound message.
+// Outcome is the result of handling one inbound message.
 type Outcome string
 
 // Outcomes recorded in inbound_messages.outcome.
@@ -32,14 +32,16 @@ const (
 	OutcomeFailed    Outcome = "failed"
 )
 
-// Config is what the engine needs besides the database.
+// Config is the engine configuration, apart from the database pool.
 type Config struct {
 	Clock      clock.Clock
 	Location   *time.Location
 	Classifier Classifier
 	Logger     *slog.Logger
-	// ClinicName is how the bot names the hospital in greetings.
+	// ClinicName is the hospital name used in greetings.
 	ClinicName string
+	// FAQPhraser, if set, words FAQ answers with an LLM from the retrieved entries only.
+	FAQPhraser FAQPhraser
 	// Wake is called after a commit that queued outbound messages, so the dispatcher sends
 	// them without waiting for its next poll. It may be nil.
 	Wake func()
@@ -78,7 +80,7 @@ const maxTurnAttempts = 3
 // Handle runs one turn for in: it records the message id (a repeat is dropped), locks the
 // conversation, runs the step, and writes the new state and every reply in one
 // transaction. A turn that fails is recorded as failed with an apology to the chat, so no
-// message is silently lost; the error is returned for logging.
+// message is silently lost, and the error is returned for logging.
 func (e *Engine) Handle(ctx context.Context, in Inbound) (Outcome, error) {
 	if in.ReceivedAt.IsZero() {
 		in.ReceivedAt = e.cfg.Clock.Now()

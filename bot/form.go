@@ -120,12 +120,12 @@ func (t *turn) prompt() error {
 	}
 	var controls []choice
 	if f.index(fs.Step) > 0 && f.previousField(f.index(fs.Step), fs.Answers) != "" {
-		controls = append(controls, choice{label: "« Back", option: Option{Action: actionControl, Value: "back"}})
+		controls = append(controls, choice{label: "« Back", option: Option{Action: actionControl, Value: "back"}, control: true})
 	}
 	if fld.optional {
-		controls = append(controls, choice{label: "Skip", option: Option{Action: actionControl, Value: "skip"}})
+		controls = append(controls, choice{label: "Skip", option: Option{Action: actionControl, Value: "skip"}, control: true})
 	}
-	controls = append(controls, choice{label: "Cancel", option: Option{Action: actionControl, Value: "cancel"}})
+	controls = append(controls, choice{label: "Cancel", option: Option{Action: actionControl, Value: "cancel"}, control: true})
 	rows = append(rows, controls)
 	t.askRows(fld.prompt(t), rows)
 	if fld.acceptsContact {

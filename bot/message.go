@@ -45,6 +45,9 @@ type Inbound struct {
 type Button struct {
 	Label string `json:"label"`
 	Data  string `json:"data"`
+	// Control marks form navigation (back, skip, cancel), which channels without buttons
+	// can offer as words to type instead.
+	Control bool `json:"control,omitempty"`
 }
 
 // Document is a file sent with a message, such as an .ics calendar entry.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf16"
 
 	"github.com/jackc/pgx/v5"
@@ -79,4 +80,31 @@ func utf16Len(s string) int {
 		}
 	}
 	return n
+}
+
+// WaitDelivered blocks until the chat has no undelivered messages in the outbox, ctx ends,
+// or a minute passes. Failed messages count as delivered. It polls every 20 ms.
+func WaitDelivered(ctx context.Context, db interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}, channel, chatID string) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	ticker := time.NewTicker(20 * time.Millisecond)
+	defer ticker.Stop()
+	for {
+		var pending bool
+		err := db.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM outbox WHERE channel = $1 AND chat_id = $2
+			AND sent_at IS NULL AND failed_at IS NULL)`, channel, chatID).Scan(&pending)
+		if err != nil {
+			return fmt.Errorf("check outbox of %s chat %s: %w", channel, chatID, err)
+		}
+		if !pending {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ticker.C:
+		}
+	}
 }

@@ -8,18 +8,23 @@ const (
 	msgWelcomeBack  = "Welcome back, %s! How can I help today?"
 	msgHelpEnrolled = "Here's what I can do for you today:\n" +
 		"• show your details (type \"my details\")\n" +
-		"• change your phone number or email (type \"change my phone\")\n\n" +
+		"• change your phone number or email (type \"change my phone\")\n" +
+		"• answer common questions, like \"where can I park?\"\n\n" +
 		"Booking, changing and cancelling appointments in chat is coming soon. " +
 		"If you feel unsafe or it's an emergency, call 000."
-	msgCanDoToday = "Right now I can enrol you, show your details, and change your phone number or email."
-	msgUnknown    = "Sorry, I didn't quite get that. Could you say it another way? " +
+	msgCanDoToday = "Right now I can enrol you, show your details, change your phone number or email, " +
+		"and answer common questions about the hospital."
+	msgUnknown = "Sorry, I didn't quite get that. Could you say it another way? " +
 		"You can also tap one of these."
 
 	msgNotYetAppointments = "I can't book, change or cancel appointments in chat just yet. " +
 		"For now, please call the clinic's reception and they'll sort it out."
 	msgNotYetCheckIn = "Checking in by chat isn't available yet. Please let the front desk know you've arrived."
-	msgNotYetFAQ     = "I can't answer general questions in chat just yet. The clinic's reception can help."
-	msgNotYetHuman   = "I can't pass messages to staff from chat just yet. Please call the clinic's reception " +
+	msgFAQAsk        = "Ask me a question about the hospital, like \"where can I park?\" or \"what should I bring?\"."
+	msgFAQWeak       = "I'm not sure which of these you mean. Tap the closest one:"
+	msgFAQNone       = "Sorry, I don't have an answer to that one. The clinic's reception can help: please give them a call. " +
+		"(Passing questions to staff from chat is coming soon.)"
+	msgNotYetHuman = "I can't pass messages to staff from chat just yet. Please call the clinic's reception " +
 		"and a person will help you. If it's an emergency, call 000."
 	msgWellbeing = "Thanks for reaching out. It takes courage to ask for support.\n\n" +
 		"You can talk to someone any time, day or night:\n" +

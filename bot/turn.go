@@ -29,8 +29,9 @@ type turn struct {
 
 // choice is a button to offer: its label and what it does.
 type choice struct {
-	label  string
-	option Option
+	label   string
+	option  Option
+	control bool
 }
 
 func answerChoice(label, value string) choice {
@@ -77,7 +78,7 @@ func (t *turn) askRows(text string, rows [][]choice) {
 			t.state.NextToken++
 			token := fmt.Sprintf("o%d", t.state.NextToken)
 			t.state.Options[token] = c.option
-			buttons = append(buttons, Button{Label: c.label, Data: token})
+			buttons = append(buttons, Button{Label: c.label, Data: token, Control: c.control})
 		}
 		if len(buttons) > 0 {
 			msg.Buttons = append(msg.Buttons, buttons)
@@ -187,6 +188,12 @@ func (t *turn) onCallback(live map[string]Option) error {
 		return t.resume()
 	case actionStartForm:
 		return t.startForm(option.Value)
+	case actionFAQ:
+		if err := t.showFAQ(option.Value); err != nil {
+			return err
+		}
+		t.notePaused()
+		return nil
 	case actionIntent:
 		return t.route(nlu.Result{Intent: nlu.Intent(option.Value), Confidence: 1}, "")
 	}
@@ -239,10 +246,19 @@ func (t *turn) route(result nlu.Result, text string) error {
 	case nlu.IntentCheckIn:
 		t.notYet(msgNotYetCheckIn)
 	case nlu.IntentFAQ:
-		t.notYet(msgNotYetFAQ)
+		if err := t.answerFAQ(text); err != nil {
+			return err
+		}
 	case nlu.IntentHuman:
 		t.notYet(msgNotYetHuman)
 	default:
+		// An unrecognised question may still be in the FAQ.
+		if strings.Contains(text, "?") {
+			if err := t.answerFAQ(text); err != nil {
+				return err
+			}
+			break
+		}
 		t.ask(msgUnknown, t.menu()...)
 	}
 	t.notePaused()

@@ -19,6 +19,7 @@ type Config struct {
 	Location    *time.Location
 	HTTPAddr    string
 	LogLevel    slog.Level
+	ClinicName  string
 
 	TelegramToken         string
 	TelegramAPIURL        string
@@ -72,6 +73,14 @@ var Vars = []Var{
 				return fmt.Errorf("expected host:port, such as 127.0.0.1:8080 or :8080")
 			}
 			c.HTTPAddr = v
+			return nil
+		}},
+	{Name: "PMS_CLINIC_NAME", Default: "Pakenham Community Hospital", Description: "the hospital's name as the bot says it to patients",
+		set: func(c *Config, v string) error {
+			if len(v) > 100 {
+				return fmt.Errorf("expected at most 100 characters")
+			}
+			c.ClinicName = v
 			return nil
 		}},
 	{Name: "LOG_LEVEL", Default: "info", Description: "debug, info, warn or error",

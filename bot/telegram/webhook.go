@@ -1,0 +1,114 @@
+package telegram
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// secretHeader carries the webhook secret token on every update Telegram posts.
+const secretHeader = "X-Telegram-Bot-Api-Secret-Token"
+
+// maxWebhookBody is the largest update body the webhook accepts (1 MiB). Updates of the
+// kinds the bot asks for are a few kilobytes.
+const maxWebhookBody = 1 << 20
+
+// RegisterWebhook tells Telegram to post updates to Config.WebhookURL with
+// Config.WebhookSecret in the secret token header. After it, getUpdates is refused until
+// RunPolling deletes the webhook.
+func (c *Channel) RegisterWebhook(ctx context.Context) error {
+	if c.hook == "" {
+		return errors.New("register telegram webhook: missing webhook URL")
+	}
+	if u, err := url.Parse(c.hook); err != nil || u.Host == "" {
+		return errors.New("register telegram webhook: invalid webhook URL, want an absolute https:// address")
+	}
+	if !validSecret(c.secret) {
+		return errors.New("register telegram webhook: invalid webhook secret, want 1 to 256 characters from A-Z, a-z, 0-9, _ and -")
+	}
+	allowed, err := json.Marshal(allowedUpdates)
+	if err != nil {
+		return fmt.Errorf("register telegram webhook: encode allowed updates: %w", err)
+	}
+
+	params := tgbotapi.Params{"url": c.hook, "secret_token": c.secret, "allowed_updates": string(allowed)}
+	if _, err := c.api(ctx).MakeRequest("setWebhook", params); err != nil {
+		return fmt.Errorf("register telegram webhook: %w", c.redact(err))
+	}
+	c.log.Info("telegram_webhook_registered")
+	return nil
+}
+
+// validSecret reports whether s is a secret token the Bot API accepts.
+func validSecret(s string) bool {
+	if len(s) < 1 || len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		ok := r >= 'A' && r <= 'Z' || r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '_' || r == '-'
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// WebhookHandler returns the HTTP handler for updates Telegram posts. It accepts only
+// POST requests that carry the configured secret token, checked in constant time before
+// the body is read, and bodies up to 1 MiB. An update is handled within the request:
+// the reply is 200 once the engine has run. When the engine returns an error the reply
+// is 500, so Telegram delivers the update again; a turn the engine recorded as failed
+// comes back as a duplicate and is acknowledged, and only a turn it could not record
+// (the database is down) runs again.
+func (c *Channel) WebhookHandler() http.Handler {
+	return http.HandlerFunc(c.serveWebhook)
+}
+
+func (c *Channel) serveWebhook(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	// An empty configured secret rejects everything: an unauthenticated webhook would
+	// let anyone post updates as any patient.
+	got := r.Header.Get(secretHeader)
+	if c.secret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(c.secret)) != 1 {
+		c.log.Warn("telegram_webhook_rejected", "reason", "secret_token_mismatch", "remote_addr", r.RemoteAddr)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxWebhookBody))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		http.Error(w, "failed to read request body", http.StatusBadRequest)
+		return
+	}
+	var u tgbotapi.Update
+	if err := json.Unmarshal(body, &u); err != nil {
+		http.Error(w, "invalid update JSON", http.StatusBadRequest)
+		return
+	}
+
+	ctx := r.Context()
+	if in, ok := c.prepare(ctx, u); ok {
+		if err := c.handle(ctx, u.UpdateID, in); err != nil {
+			c.log.Warn("telegram_webhook_update_failed", "update_id", u.UpdateID, "chat_id", in.ChatID, "error", err)
+			http.Error(w, "update not handled", http.StatusInternalServerError)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+}
