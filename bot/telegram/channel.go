@@ -20,7 +20,7 @@ import (
 // DefaultAPIURL is the public Bot API server.
 const DefaultAPIURL = "https://api.telegram.org"
 
-// Handler runs one conversation turn; *bot.Engine implements it.
+// Handler runs one conversation turn. *bot.Engine implements it.
 type Handler interface {
 	Handle(ctx context.Context, in bot.Inbound) (bot.Outcome, error)
 }
@@ -29,16 +29,16 @@ type Handler interface {
 type Config struct {
 	// Token is the bot token from BotFather. It is never logged.
 	Token string
-	// APIURL is the Bot API server's base address; empty means DefaultAPIURL.
+	// APIURL is the Bot API server's base address. Empty means DefaultAPIURL.
 	APIURL string
-	// WebhookURL is the public HTTPS address Telegram posts updates to; it is needed only
-	// by RegisterWebhook.
+	// WebhookURL is the public HTTPS address Telegram posts updates to. Only
+	// RegisterWebhook uses it.
 	WebhookURL string
 	// WebhookSecret is sent by Telegram in X-Telegram-Bot-Api-Secret-Token with every
 	// update: 1 to 256 characters from A-Z, a-z, 0-9, "_" and "-". Without it the webhook
 	// handler rejects every request.
 	WebhookSecret string
-	// HTTPClient makes the Bot API requests; nil means a new http.Client. Each request is
+	// HTTPClient makes the Bot API requests, and nil means a new http.Client. Each request is
 	// bound to its caller's context, so the client needs no timeout of its own.
 	HTTPClient *http.Client
 	// Logger receives ids and outcomes only, never message text or the token.
@@ -118,7 +118,7 @@ func (cc contextClient) Do(req *http.Request) (*http.Response, error) {
 }
 
 // redact hides the bot token in err. Go's HTTP errors quote the request URL, and the Bot
-// API puts the token in the URL path. The result unwraps past the *url.Error (which holds
+// API puts the token in the URL path. The result unwraps past the *url.Error (which contains
 // the URL) to its cause, so errors.Is(err, context.Canceled) still works.
 func (c *Channel) redact(err error) error {
 	if err == nil || !strings.Contains(err.Error(), c.token) {

@@ -21,8 +21,8 @@ const waitTimeout = 10 * time.Second
 
 const testSecret = "s3cret_Token-for-tests"
 
-// recordingHandler stands in for the engine: it records every inbound message and can
-// fail its first calls.
+// recordingHandler replaces the engine in tests. It records every inbound message and
+// can fail its first calls.
 type recordingHandler struct {
 	mu       sync.Mutex
 	inbounds []bot.Inbound

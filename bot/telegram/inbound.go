@@ -16,7 +16,7 @@ const ChannelName = "telegram"
 // Reasons ToInbound gives for an update it does not pass to the engine.
 const (
 	// ReasonNotPrivate is a message or button tap in a group, supergroup or channel. The
-	// bot answers it with a refusal and stores nothing.
+	// bot replies with a refusal and stores nothing.
 	ReasonNotPrivate = "not_private_chat"
 	// ReasonEdited is an edited message. An edit cannot be taken back once a step has
 	// acted on the original, so edits are ignored.
@@ -28,14 +28,14 @@ const (
 	// the bot does not use inline mode.
 	ReasonNoChat = "callback_without_chat"
 	// ReasonOtherUpdate is any other kind of update (channel posts, inline queries,
-	// polls, membership changes and so on). The bot asks Telegram for messages and
-	// callback queries only, so these arrive only if that request is changed.
+	// polls, membership changes and so on). The bot requests only messages and callback
+	// queries (allowedUpdates), so these arrive only if that list changes.
 	ReasonOtherUpdate = "unhandled_update_kind"
 )
 
 // ToInbound converts a Telegram update into the engine's inbound message. When ok is
-// false the update must not reach the engine and reason (one of the Reason constants)
-// says why. MessageID is "update:<update_id>", so a redelivered update has the same id.
+// false the update must not reach the engine, and reason is one of the Reason
+// constants. MessageID is "update:<update_id>", so a redelivered update has the same id.
 // A callback query has no date, so its ReceivedAt is zero and the engine uses its clock.
 func ToInbound(u tgbotapi.Update) (in bot.Inbound, ok bool, reason string) {
 	switch {

@@ -131,8 +131,8 @@ func (c *Channel) request(ctx context.Context, config tgbotapi.Chattable) (strin
 	if err != nil {
 		return "", c.classify(err, resp)
 	}
-	// Telegram has accepted the message, so an unreadable result is logged, not returned:
-	// a retry would send the message twice.
+	// Telegram has accepted the message, so an unreadable result is logged, not returned,
+	// because a retry would send the message twice.
 	var sent tgbotapi.Message
 	if err := json.Unmarshal(resp.Result, &sent); err != nil || sent.MessageID == 0 {
 		c.log.Warn("telegram_sent_message_id_unreadable", "error", err)
@@ -141,7 +141,7 @@ func (c *Channel) request(ctx context.Context, config tgbotapi.Chattable) (strin
 	return strconv.Itoa(sent.MessageID), nil
 }
 
-// retryAfterDuration converts Telegram's retry_after seconds; a missing value waits one
+// retryAfterDuration converts Telegram's retry_after seconds. A missing value gives one
 // second.
 func retryAfterDuration(seconds int) time.Duration {
 	if seconds <= 0 {

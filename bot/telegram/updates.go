@@ -12,9 +12,9 @@ import (
 	"github.com/pakenham-health/pms/bot"
 )
 
-// allowedUpdates are the update kinds the bot asks Telegram for, in polling and webhook
-// mode. Channel posts are left out on purpose: a refusal posted in a channel would reach
-// every subscriber.
+// allowedUpdates are the update kinds the bot requests from Telegram, in polling and
+// webhook mode. Channel posts are left out because a refusal posted in a channel would
+// reach every subscriber.
 var allowedUpdates = []string{"message", "callback_query"}
 
 const (
@@ -31,11 +31,11 @@ const (
 )
 
 // RunPolling receives updates with getUpdates until ctx ends, then returns nil. It first
-// deletes any webhook, because Telegram refuses getUpdates while one is set. Updates are
-// handled one at a time in order; the offset moves past an update once the handler has
-// returned, so a crash redelivers at most the update in flight and the updates of the
-// current batch, which the engine drops as repeats. Failing Bot API calls are retried with
-// a backoff from 1 s doubling to 30 s. Only one process may poll a bot token at a time.
+// deletes any webhook, because Telegram rejects getUpdates while one is set. Updates are
+// handled one at a time, in order. The offset moves past an update once the handler has
+// returned, so a crash redelivers at most the current batch, and the engine drops the
+// updates it has already recorded. Failing Bot API calls are retried with a backoff from
+// 1 s doubling to 30 s. Only one process may poll a bot token at a time.
 //
 // NOTE: updates handled since the last getUpdates are confirmed only by the next call,
 // so after a clean stop Telegram delivers them again and the engine drops them.
@@ -59,6 +59,10 @@ func (c *Channel) RunPolling(ctx context.Context) error {
 			}
 			failures++
 			wait := backoff(failures)
+			var retry *bot.RetryAfterError
+			if errors.As(err, &retry) {
+				wait = max(wait, retry.After)
+			}
 			c.log.Warn("telegram_poll_failed", "attempt", failures, "retry_in", wait, "error", err)
 			if !sleep(ctx, wait) {
 				return nil
@@ -91,8 +95,8 @@ func (c *Channel) getUpdates(ctx context.Context, offset int) ([]tgbotapi.Update
 	return updates, nil
 }
 
-// deleteWebhook switches the bot to polling. It retries until Telegram answers, except
-// when the token is rejected, which no retry fixes.
+// deleteWebhook switches the bot to polling. It retries until the call succeeds or ctx
+// ends, unless Telegram rejects the token or the API URL, which no retry fixes.
 func (c *Channel) deleteWebhook(ctx context.Context) error {
 	for attempt := 1; ; attempt++ {
 		callCtx, cancel := context.WithTimeout(ctx, pollRoundTrip)
@@ -117,7 +121,7 @@ func (c *Channel) deleteWebhook(ctx context.Context) error {
 	}
 }
 
-// handleWithRetry runs one update and reports whether polling may move past it; it
+// handleWithRetry runs one update and reports whether polling may move past it. It
 // returns false only when ctx has ended.
 func (c *Channel) handleWithRetry(ctx context.Context, u tgbotapi.Update) bool {
 	in, ok := c.prepare(ctx, u)
@@ -144,9 +148,10 @@ func (c *Channel) handleWithRetry(ctx context.Context, u tgbotapi.Update) bool {
 	}
 }
 
-// prepare does what an update needs before the engine runs: it answers a callback query
-// at once, so the patient's button stops spinning, and refuses a message from a group,
-// supergroup or channel. It returns the inbound message and whether to pass it on.
+// prepare does what an update needs before the engine runs. It answers a callback query
+// at once (answerCallbackQuery), so the patient's button stops spinning, and sends a
+// refusal to a group, supergroup or channel. It returns the inbound message and whether
+// to pass it on.
 func (c *Channel) prepare(ctx context.Context, u tgbotapi.Update) (bot.Inbound, bool) {
 	if u.CallbackQuery != nil {
 		c.answerCallback(ctx, u.UpdateID, u.CallbackQuery.ID)

@@ -17,11 +17,11 @@ import (
 const secretHeader = "X-Telegram-Bot-Api-Secret-Token"
 
 // maxWebhookBody is the largest update body the webhook accepts (1 MiB). Updates of the
-// kinds the bot asks for are a few kilobytes.
+// kinds in allowedUpdates are a few kilobytes.
 const maxWebhookBody = 1 << 20
 
-// RegisterWebhook tells Telegram to post updates to Config.WebhookURL with
-// Config.WebhookSecret in the secret token header. After it, getUpdates is refused until
+// RegisterWebhook calls setWebhook, so Telegram posts updates to Config.WebhookURL with
+// Config.WebhookSecret in the secret token header. Telegram then rejects getUpdates until
 // RunPolling deletes the webhook.
 func (c *Channel) RegisterWebhook(ctx context.Context) error {
 	if c.hook == "" {
@@ -62,10 +62,10 @@ func validSecret(s string) bool {
 
 // WebhookHandler returns the HTTP handler for updates Telegram posts. It accepts only
 // POST requests that carry the configured secret token, checked in constant time before
-// the body is read, and bodies up to 1 MiB. An update is handled within the request:
-// the reply is 200 once the engine has run. When the engine returns an error the reply
-// is 500, so Telegram delivers the update again; a turn the engine recorded as failed
-// comes back as a duplicate and is acknowledged, and only a turn it could not record
+// the body is read, and bodies up to 1 MiB. An update is handled within the request, and
+// the response is 200 once the engine has run. When the engine returns an error the
+// response is 500, so Telegram delivers the update again. A turn the engine recorded as
+// failed then comes back as a duplicate and gets 200. Only a turn it could not record
 // (the database is down) runs again.
 func (c *Channel) WebhookHandler() http.Handler {
 	return http.HandlerFunc(c.serveWebhook)
@@ -77,11 +77,12 @@ func (c *Channel) serveWebhook(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	// An empty configured secret rejects everything: an unauthenticated webhook would
-	// let anyone post updates as any patient.
+	// An empty configured secret rejects everything, because an unauthenticated webhook
+	// would let anyone post updates as any patient. Rejections are logged at Debug level
+	// because anyone on the internet can reach this endpoint.
 	got := r.Header.Get(secretHeader)
 	if c.secret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(c.secret)) != 1 {
-		c.log.Warn("telegram_webhook_rejected", "reason", "secret_token_mismatch", "remote_addr", r.RemoteAddr)
+		c.log.Debug("telegram_webhook_rejected", "reason", "secret_token_mismatch", "remote_addr", r.RemoteAddr)
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
 		return
 	}

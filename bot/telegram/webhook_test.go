@@ -50,7 +50,6 @@ func TestWebhookHandlesUpdate(t *testing.T) {
 
 func TestWebhookRejectsBadSecret(t *testing.T) {
 	t.Parallel()
-	body := ""
 	tests := []struct {
 		name   string
 		secret string
@@ -65,7 +64,7 @@ func TestWebhookRejectsBadSecret(t *testing.T) {
 			t.Parallel()
 			h := newRecordingHandler()
 			c, _ := newTestChannel(t, h)
-			body = textUpdate(t, 9001, telegramtest.PrivateChat(42), "hello")
+			body := textUpdate(t, 9001, telegramtest.PrivateChat(42), "hello")
 
 			rec := postUpdate(t, c, tc.secret, body)
 

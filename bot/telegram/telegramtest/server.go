@@ -1,6 +1,6 @@
 // Package telegramtest is a fake Telegram Bot API server for tests. It listens on
-// 127.0.0.1, answers the real go-telegram-bot-api client with the Bot API's JSON shapes,
-// queues updates that tests push, and records everything the bot sends.
+// 127.0.0.1, responds to the real go-telegram-bot-api client with the Bot API's JSON
+// shapes, queues updates that tests push, and records everything the bot sends.
 package telegramtest
 
 import (
@@ -71,7 +71,7 @@ type CallbackAnswer struct {
 	Text    string
 }
 
-// WebhookInfo is what the last setWebhook registered.
+// WebhookInfo is the registration of the last setWebhook call.
 type WebhookInfo struct {
 	URL            string
 	SecretToken    string
@@ -101,7 +101,6 @@ type Server struct {
 	changed       chan struct{} // closed and replaced on every change, to wake waiters
 	nextUpdateID  int
 	nextMessageID int
-	nextQueryID   int
 	queue         []queuedUpdate
 	lastOffset    int
 	sent          []Sent
@@ -245,8 +244,8 @@ func (s *Server) Webhook() WebhookInfo {
 	return s.webhook
 }
 
-// SetWebhook registers a webhook as if setWebhook had been called, so getUpdates answers
-// 409 Conflict until deleteWebhook.
+// SetWebhook registers a webhook as if setWebhook had been called, so getUpdates fails
+// with 409 Conflict until deleteWebhook.
 func (s *Server) SetWebhook(info WebhookInfo) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
