@@ -1,0 +1,77 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/user"
+	"sync"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/pakenham-health/pms/bot"
+	"github.com/pakenham-health/pms/bot/console"
+	"github.com/pakenham-health/pms/internal/config"
+)
+
+func runChat(ctx context.Context, args []string) error {
+	fs := newFlagSet("chat", "chat [--user NAME]", chatVars)
+	userName := fs.String("user", defaultChatUser(), "who you are in the chat; each name is a separate patient")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, pool, err := openCurrentDatabase(ctx)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	// The chat owns the terminal, so only warnings and errors are logged, to stderr.
+	logger := newLogger(max(cfg.LogLevel, slog.LevelWarn))
+	fmt.Fprintf(os.Stderr, "Chatting as %q. Type a message and press Enter; Ctrl-D or Ctrl-C ends the chat.\n", *userName)
+	return chatInTerminal(ctx, cfg, pool, logger, *userName)
+}
+
+// chatInTerminal runs the engine, an outbox dispatcher and the terminal chat until the
+// input ends or ctx is cancelled.
+func chatInTerminal(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, logger *slog.Logger, userName string) error {
+	classifier, err := newClassifier(cfg, logger)
+	if err != nil {
+		return err
+	}
+	var dispatcher *bot.Dispatcher
+	engine := bot.NewEngine(pool, bot.Config{
+		Location: cfg.Location, Classifier: classifier, Logger: logger, ClinicName: cfg.ClinicName,
+		Wake: func() { dispatcher.Wake() },
+	})
+	ch := console.New(os.Stdin, os.Stdout, engine, userName)
+	ch.Echo = !isTerminal(os.Stdin)
+	ch.AfterTurn = func(ctx context.Context) error {
+		return bot.WaitDelivered(ctx, pool, console.ChannelName, ch.ChatID())
+	}
+	dispatcher = bot.NewDispatcher(pool, map[string]bot.Channel{console.ChannelName: {Sender: ch.Sender()}}, logger)
+
+	dispatchCtx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		_ = dispatcher.Run(dispatchCtx)
+	}()
+	err = ch.Run(ctx)
+	// Deliver what the last turn queued before leaving.
+	if waitErr := bot.WaitDelivered(context.WithoutCancel(ctx), pool, console.ChannelName, ch.ChatID()); waitErr != nil && !errors.Is(waitErr, context.DeadlineExceeded) {
+		logger.Warn("console_flush_failed", "error", waitErr)
+	}
+	stopDispatch()
+	wg.Wait()
+	return err
+}
+
+func defaultChatUser() string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	return "local"
+}
