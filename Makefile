@@ -20,9 +20,10 @@ run: build
 chat: build
 	@$(WITH_DB) bin/pms migrate >/dev/null && exec bin/pms chat
 
-## test: every test with the race detector, against a private PostgreSQL
+## test: every test with the race detector, against a private PostgreSQL. The process
+## runs in UTC, so any code that leans on the server's zone instead of the clinic's fails.
 test:
-	@$(WITH_DB) $(GO) test -race -count=1 ./...
+	@$(WITH_DB) TZ=UTC $(GO) test -race -count=1 ./...
 
 test-short:
 	@$(WITH_DB) $(GO) test -count=1 ./...

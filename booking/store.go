@@ -75,6 +75,9 @@ func NewStore(pool *pgxpool.Pool, clk clock.Clock, cfg Config, log *slog.Logger)
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	return &Store{pool: pool, clock: clk, cfg: cfg, log: log}, nil
 }
 

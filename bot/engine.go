@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/pakenham-health/pms/booking"
 	"github.com/pakenham-health/pms/internal/clock"
 	"github.com/pakenham-health/pms/nlu"
 	"github.com/pakenham-health/pms/records"
@@ -42,6 +43,9 @@ type Config struct {
 	ClinicName string
 	// FAQPhraser, if set, words FAQ answers with an LLM from the retrieved entries only.
 	FAQPhraser FAQPhraser
+	// Booking is the appointment store; without it appointment requests get an honest
+	// "not available" reply.
+	Booking *booking.Store
 	// Wake is called after a commit that queued outbound messages, so the dispatcher sends
 	// them without waiting for its next poll. It may be nil.
 	Wake func()

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/pakenham-health/pms/bot"
+	"github.com/pakenham-health/pms/booking"
 	"github.com/pakenham-health/pms/internal/clock"
 	"github.com/pakenham-health/pms/internal/dbtest"
 )
@@ -35,6 +36,7 @@ type harness struct {
 	pool   *pgxpool.Pool
 	engine *bot.Engine
 	clock  *clock.Manual
+	store  *booking.Store
 }
 
 func newHarness(t *testing.T) *harness {

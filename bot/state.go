@@ -1,5 +1,7 @@
 package bot
 
+import "time"
+
 // State is a chat's conversation state, stored as JSON in conversations.state.
 type State struct {
 	// Form is the form in progress, if any.
@@ -11,6 +13,8 @@ type State struct {
 	Options map[string]Option `json:"options,omitempty"`
 	// NextToken numbers button tokens so each is unique within the chat.
 	NextToken int `json:"next_token,omitempty"`
+	// Booking is the booking, reschedule or waitlist request being put together.
+	Booking *BookingDraft `json:"booking,omitempty"`
 }
 
 // FormState is the position in a form and the answers so far.
@@ -24,6 +28,11 @@ type FormState struct {
 type Option struct {
 	Action string `json:"action"`
 	Value  string `json:"value,omitempty"`
+	// Sticky options survive later messages until they are used or expire, for buttons
+	// sent by the clinic rather than in reply (waitlist offers, rebooking after a clinic
+	// cancellation).
+	Sticky    bool      `json:"sticky,omitempty"`
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }
 
 // Button actions.

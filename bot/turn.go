@@ -25,6 +25,8 @@ type turn struct {
 	outcome Outcome
 	// lastAnswers are the answers of a form that just completed, for its finish function.
 	lastAnswers map[string]string
+	// lastWhenError is the reply to an impossible date in the latest booking text.
+	lastWhenError string
 }
 
 // choice is a button to offer: its label and what it does.
@@ -92,6 +94,11 @@ func (t *turn) run() error {
 	t.outcome = OutcomeProcessed
 	live := t.state.Options
 	t.state.Options = map[string]Option{}
+	for token, option := range live {
+		if option.Sticky && (option.ExpiresAt.IsZero() || t.now.Before(option.ExpiresAt)) {
+			t.state.Options[token] = option
+		}
+	}
 	if t.in.Kind == KindCallback {
 		return t.onCallback(live)
 	}
@@ -126,6 +133,9 @@ func (t *turn) onText(text string) error {
 	}
 	if t.state.Form != nil {
 		return t.formText(text)
+	}
+	if t.state.Booking != nil {
+		return t.bookingText(text)
 	}
 	if isResume(text) && t.state.Paused != nil {
 		return t.resume()
@@ -188,6 +198,11 @@ func (t *turn) onCallback(live map[string]Option) error {
 		return t.resume()
 	case actionStartForm:
 		return t.startForm(option.Value)
+	case actionSlot, actionSlotConfirm, actionMoreTimes, actionWaitlistJoin, actionSpecialty,
+		actionCancelAppointment, actionCancelConfirm, actionKeepAppointment, actionMoveAppointment,
+		actionOfferAccept, actionOfferDecline, actionWaitlistLeave, actionRebook:
+		delete(t.state.Options, t.in.Callback)
+		return t.bookingAction(option)
 	case actionFAQ:
 		if err := t.showFAQ(option.Value); err != nil {
 			return err
@@ -242,7 +257,9 @@ func (t *turn) route(result nlu.Result, text string) error {
 		t.say(msgWellbeing)
 	case nlu.IntentBook, nlu.IntentReschedule, nlu.IntentCancel, nlu.IntentListAppointments,
 		nlu.IntentWaitlistJoin, nlu.IntentWaitlistLeave:
-		t.notYet(msgNotYetAppointments)
+		if err := t.appointmentIntent(result, text); err != nil {
+			return err
+		}
 	case nlu.IntentCheckIn:
 		t.notYet(msgNotYetCheckIn)
 	case nlu.IntentFAQ:

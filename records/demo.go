@@ -17,12 +17,15 @@ var demoPatients = []Patient{
 	{GivenName: "Ari", FamilyName: "Placeholder", BirthDate: time.Date(1958, 2, 19, 0, 0, 0, 0, time.UTC), Phone: "+61491570159", EmergencyContactName: "Noor Placeholder", EmergencyContactPhone: "+61491570110"},
 }
 
+// DemoChannel is the channel of the demo patients' accounts; nothing is ever sent on it.
+const DemoChannel = "demo"
+
 // SeedDemo adds the demo patients that are not there yet and returns how many it added.
 // Each is linked to a "demo" account, which is how a repeat run finds them.
 func SeedDemo(ctx context.Context, q Querier, now time.Time) (int, error) {
 	added := 0
 	for i, p := range demoPatients {
-		account := Account{Channel: "demo", ID: fmt.Sprintf("demo-%d", i+1)}
+		account := Account{Channel: DemoChannel, ID: fmt.Sprintf("demo-%d", i+1)}
 		_, err := ByAccount(ctx, q, account)
 		if err == nil {
 			continue

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,11 +14,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/pakenham-health/pms/bot"
+	"github.com/pakenham-health/pms/booking"
 	"github.com/pakenham-health/pms/bot/telegram"
 	"github.com/pakenham-health/pms/bot/telegram/telegramtest"
 	"github.com/pakenham-health/pms/internal/clock"
@@ -44,9 +47,17 @@ func startService(t *testing.T, fake *telegramtest.Server, pool *pgxpool.Pool, p
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	loc, err := time.LoadLocation("Australia/Melbourne")
 	require.NoError(t, err)
+	clk := clock.NewManual(time.Date(2026, 12, 4, 10, 0, 0, 0, loc))
+	require.NoError(t, pgx.BeginFunc(context.Background(), pool, func(tx pgx.Tx) error {
+		return booking.SeedDemo(context.Background(), tx, loc)
+	}))
+	bookingCfg, err := booking.DefaultConfig()
+	require.NoError(t, err)
+	store, err := booking.NewStore(pool, clk, bookingCfg, logger)
+	require.NoError(t, err)
 	var dispatcher *bot.Dispatcher
 	engine := bot.NewEngine(pool, bot.Config{
-		Clock: clock.NewManual(time.Date(2026, 12, 4, 10, 0, 0, 0, loc)), Location: loc, Logger: logger,
+		Clock: clk, Location: loc, Logger: logger, Booking: store,
 		ClinicName: "Pakenham Community Hospital", Wake: func() { dispatcher.Wake() },
 	})
 	cfg := telegram.Config{Token: fake.Token, APIURL: fake.URL(), Logger: logger}
@@ -363,4 +374,66 @@ func TestTelegramDispatcherRetries429And500(t *testing.T) {
 	assert.Equal(t, 3, attempts)
 	assert.Contains(t, lastError, "Internal Server Error")
 	assert.NotContains(t, lastError, fake.Token)
+}
+
+// enrol links a made-up patient to a Telegram user, as a finished enrolment does.
+func enrol(t *testing.T, pool *pgxpool.Pool, userID int64) {
+	t.Helper()
+	p := &records.Patient{GivenName: "Pat", FamilyName: "Example", BirthDate: time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC),
+		Phone: "+61491570157", ConsentAt: time.Now(), ConsentVersion: records.ConsentVersion}
+	_, err := records.Create(context.Background(), pool, p, records.Account{Channel: telegram.ChannelName, ID: fmt.Sprint(userID)})
+	require.NoError(t, err)
+}
+
+func TestTelegramBookRescheduleCancel(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.New(t)
+	pool := dbtest.NewPool(t)
+	s := startService(t, fake, pool, true, "")
+	enrol(t, pool, 9101)
+	p := s.patient(9101)
+
+	out := p.say("book Dr Nguyen next Tuesday at 3pm", 1)
+	out = p.tap(out, "Tue 8 Dec, 3:00 pm – Dr Anh Nguyen", 1)
+	assert.Equal(t, "Tuesday 8 December, 3:00 pm with Dr Anh Nguyen (GP), 15 minutes. Book it?", out[0].Text)
+	out = p.tap(out, "Yes, book it", 1)
+	assert.Equal(t, "sendDocument", out[0].Method, "the confirmation carries the .ics file")
+	require.NotNil(t, out[0].Document)
+	assert.Contains(t, string(out[0].Document.Content), "BEGIN:VEVENT")
+	assert.Contains(t, out[0].Text, "You're booked in")
+
+	out = p.say("can I move my appointment?", 1)
+	assert.Contains(t, out[0].Text, "When would you like it instead?")
+	out = p.say("Thursday at 9am", 1)
+	out = p.tap(out, "Thu 10 Dec, 9:00 am – Dr Anh Nguyen", 1)
+	out = p.tap(out, "Yes, book it", 1)
+	assert.Contains(t, out[0].Text, "your appointment is now Thursday 10 December, 9:00 am")
+
+	out = p.say("cancel my appt", 1)
+	out = p.tap(out, "Yes, cancel it", 1)
+	assert.Contains(t, out[0].Text, "I've cancelled your appointment on Thursday 10 December, 9:00 am")
+	assert.Contains(t, string(out[0].Document.Content), "STATUS:CANCELLED")
+}
+
+func TestTelegramWaitlistOffer(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.New(t)
+	pool := dbtest.NewPool(t)
+	s := startService(t, fake, pool, true, "")
+	enrol(t, pool, 9201)
+	enrol(t, pool, 9202)
+	holder, waiting := s.patient(9201), s.patient(9202)
+
+	out := holder.say("book Dr Nguyen on Tuesday at 3pm", 1)
+	out = holder.tap(out, "Tue 8 Dec, 3:00 pm – Dr Anh Nguyen", 1)
+	holder.tap(out, "Yes, book it", 1)
+	out = waiting.say("add me to the waitlist for Dr Nguyen on Tuesday", 1)
+	assert.Contains(t, out[0].Text, "You're on the waitlist for Dr Anh Nguyen")
+
+	out = holder.say("cancel my appointment", 1)
+	holder.tap(out, "Yes, cancel it", 1)
+	offer := waiting.replies(1)
+	assert.Contains(t, offer[0].Text, "Good news! A time has freed up: Tuesday 8 December, 3:00 pm")
+	out = waiting.tap(offer, "Yes, book it", 1)
+	assert.Contains(t, out[0].Text, "You're booked in: Tuesday 8 December, 3:00 pm")
 }

@@ -30,19 +30,24 @@ func runChat(ctx context.Context, args []string) error {
 	// The chat owns the terminal, so only warnings and errors are logged, to stderr.
 	logger := newLogger(max(cfg.LogLevel, slog.LevelWarn))
 	fmt.Fprintf(os.Stderr, "Chatting as %q. Type a message and press Enter; Ctrl-D or Ctrl-C ends the chat.\n", *userName)
-	return chatInTerminal(ctx, cfg, pool, logger, *userName)
+	return chatInTerminal(ctx, cfg, pool, logger, *userName, true)
 }
 
 // chatInTerminal runs the engine, an outbox dispatcher and the terminal chat until the
 // input ends or ctx is cancelled.
-func chatInTerminal(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, logger *slog.Logger, userName string) error {
+// withJobs also runs the scheduled jobs, for a chat that runs without `pms serve`.
+func chatInTerminal(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, logger *slog.Logger, userName string, withJobs bool) error {
 	classifier, err := newClassifier(cfg, logger)
 	if err != nil {
 		return err
 	}
 	var dispatcher *bot.Dispatcher
+	store, err := newBookingStore(cfg, pool, logger)
+	if err != nil {
+		return err
+	}
 	engine := bot.NewEngine(pool, bot.Config{
-		Location: cfg.Location, Classifier: classifier, Logger: logger, ClinicName: cfg.ClinicName,
+		Location: cfg.Location, Classifier: classifier, Logger: logger, ClinicName: cfg.ClinicName, Booking: store,
 		Wake: func() { dispatcher.Wake() },
 	})
 	ch := console.New(os.Stdin, os.Stdout, engine, userName)
@@ -59,6 +64,10 @@ func chatInTerminal(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool,
 		defer wg.Done()
 		_ = dispatcher.Run(dispatchCtx)
 	}()
+	if withJobs {
+		stopJobs := startJobs(ctx, cfg, engine, logger)
+		defer stopJobs()
+	}
 	err = ch.Run(ctx)
 	// Deliver what the last turn queued before leaving.
 	if waitErr := bot.WaitDelivered(context.WithoutCancel(ctx), pool, console.ChannelName, ch.ChatID()); waitErr != nil && !errors.Is(waitErr, context.DeadlineExceeded) {

@@ -31,6 +31,8 @@ func init() {
 		{name: "seed", summary: "load demo data (--demo): made-up patients and practitioners; safe to repeat", env: []string{"DATABASE_URL", "PMS_TIMEZONE"}, run: runSeed},
 		{name: "nlu", summary: "classify text: `nlu classify [--now RFC3339] [TEXT...]` prints one JSON object per message", env: nluVars, run: runNLU},
 		{name: "faq", summary: "load FAQ entries: `faq import FILE` replaces the stored FAQ with the file's entries", env: []string{"DATABASE_URL"}, run: runFAQ},
+		{name: "appointments", summary: "staff lists: `appointments list --date D [--practitioner CODE]`; `appointments cancel-day` cancels a practitioner's day and tells patients", env: []string{"DATABASE_URL", "PMS_TIMEZONE"}, run: runAppointments},
+		{name: "practitioners", summary: "`practitioners import FILE.csv` loads practitioners, weekly hours and exceptions", env: []string{"DATABASE_URL", "PMS_TIMEZONE"}, run: runPractitioners},
 		{name: "chat", summary: "chat with the bot in this terminal as one patient", env: chatVars, run: runChat},
 		{name: "version", summary: "print the version", run: runVersion},
 	}

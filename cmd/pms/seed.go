@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/pakenham-health/pms/booking"
 	"github.com/pakenham-health/pms/records"
 )
 
@@ -20,7 +21,7 @@ func runSeed(ctx context.Context, args []string) error {
 	if !*demo {
 		return fmt.Errorf("nothing to seed: pass --demo to load the made-up demo data")
 	}
-	_, pool, err := openCurrentDatabase(ctx)
+	cfg, pool, err := openCurrentDatabase(ctx)
 	if err != nil {
 		return err
 	}
@@ -29,11 +30,14 @@ func runSeed(ctx context.Context, args []string) error {
 	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		var err error
 		patients, err = records.SeedDemo(ctx, tx, time.Now())
-		return err
+		if err != nil {
+			return err
+		}
+		return booking.SeedDemo(ctx, tx, cfg.Location)
 	})
 	if err != nil {
 		return fmt.Errorf("seed demo data: %w", err)
 	}
-	fmt.Fprintf(os.Stdout, "demo data loaded: %d new patients\n", patients)
+	fmt.Fprintf(os.Stdout, "demo data loaded: %d new patients; demo practitioners and their weekly hours are up to date\n", patients)
 	return nil
 }

@@ -67,8 +67,12 @@ func (s *server) run(ctx context.Context, withConsole bool) error {
 		return err
 	}
 	var dispatcher *bot.Dispatcher
+	store, err := newBookingStore(s.cfg, s.pool, s.log)
+	if err != nil {
+		return err
+	}
 	engine := bot.NewEngine(s.pool, bot.Config{
-		Location: s.cfg.Location, Classifier: classifier, Logger: s.log, ClinicName: s.cfg.ClinicName,
+		Location: s.cfg.Location, Classifier: classifier, Logger: s.log, ClinicName: s.cfg.ClinicName, Booking: store,
 		Wake: func() { dispatcher.Wake() },
 	})
 	channels := map[string]bot.Channel{}
@@ -125,7 +129,7 @@ func (s *server) run(ctx context.Context, withConsole bool) error {
 		go func() {
 			defer intake.Done()
 			defer close(consoleDone)
-			if err := chatInTerminal(ctx, s.cfg, s.pool, s.log, defaultChatUser()); err != nil {
+			if err := chatInTerminal(ctx, s.cfg, s.pool, s.log, defaultChatUser(), false); err != nil {
 				intakeErr <- err
 			}
 		}()
@@ -139,6 +143,9 @@ func (s *server) run(ctx context.Context, withConsole bool) error {
 		defer dispatching.Done()
 		_ = dispatcher.Run(dispatchCtx)
 	}()
+
+	stopJobs := startJobs(ctx, s.cfg, engine, s.log)
+	defer stopJobs()
 
 	var runErr error
 	select {

@@ -31,6 +31,10 @@ type Config struct {
 	LLMModel    string
 	LLMAPIKey   string
 	LLMTimeout  time.Duration
+
+	MinNotice  time.Duration
+	LateWindow time.Duration
+	OfferHold  time.Duration
 }
 
 // Var describes one environment variable.
@@ -83,6 +87,12 @@ var Vars = []Var{
 			c.ClinicName = v
 			return nil
 		}},
+	{Name: "PMS_MIN_NOTICE", Default: "1h", Description: "how far ahead a booking must start (Go duration)",
+		set: durationSetter(0, 14*24*time.Hour, func(c *Config, d time.Duration) { c.MinNotice = d })},
+	{Name: "PMS_LATE_WINDOW", Default: "24h", Description: "cancelling or moving inside this time before the start counts as late (Go duration)",
+		set: durationSetter(0, 14*24*time.Hour, func(c *Config, d time.Duration) { c.LateWindow = d })},
+	{Name: "PMS_OFFER_HOLD", Default: "30m", Description: "how long a waitlist offer holds a freed time (Go duration; shorter when the time is soon)",
+		set: durationSetter(5*time.Minute, 24*time.Hour, func(c *Config, d time.Duration) { c.OfferHold = d })},
 	{Name: "LOG_LEVEL", Default: "info", Description: "debug, info, warn or error",
 		set: func(c *Config, v string) error {
 			if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -161,6 +171,18 @@ var Vars = []Var{
 			c.LLMTimeout = d
 			return nil
 		}},
+}
+
+// durationSetter parses a Go duration between lowest and highest.
+func durationSetter(lowest, highest time.Duration, apply func(*Config, time.Duration)) func(*Config, string) error {
+	return func(c *Config, v string) error {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < lowest || d > highest {
+			return fmt.Errorf("expected a duration from %s to %s, such as 1h or 30m", lowest, highest)
+		}
+		apply(c, d)
+		return nil
+	}
 }
 
 // Load builds a Config from lookup (os.LookupEnv in production). A variable NAME may also

@@ -1,0 +1,834 @@
+package bot
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pakenham-health/pms/booking"
+	"github.com/pakenham-health/pms/nlu"
+)
+
+// BookingDraft is a booking, reschedule or waitlist request being put together over
+// several messages.
+type BookingDraft struct {
+	// Step is "what" (waiting for a specialty or practitioner), "when" (waiting for a
+	// date after an impossible one) or "pick" (times shown).
+	Step           string `json:"step"`
+	Specialty      string `json:"specialty,omitempty"`
+	PractitionerID int64  `json:"practitioner_id,omitempty"`
+	// From and To are local dates (YYYY-MM-DD); Time is HH:MM.
+	From      string `json:"from,omitempty"`
+	To        string `json:"to,omitempty"`
+	PartOfDay string `json:"part_of_day,omitempty"`
+	Time      string `json:"time,omitempty"`
+	// After hides times up to and including it, for "other times".
+	After time.Time `json:"after,omitzero"`
+	// RescheduleID and RescheduleVersion name the appointment being moved.
+	RescheduleID      int64 `json:"reschedule_id,omitempty"`
+	RescheduleVersion int   `json:"reschedule_version,omitempty"`
+	// Waitlist is true when the patient asked to join the waitlist rather than book.
+	Waitlist bool `json:"waitlist,omitempty"`
+}
+
+// Button actions of the appointment flows.
+const (
+	actionSpecialty         = "specialty"          // Value: specialty code
+	actionSlot              = "slot"               // Value: practitionerID/unix start
+	actionSlotConfirm       = "slot_confirm"       // Value: practitionerID/unix start
+	actionMoreTimes         = "more_times"         //
+	actionWaitlistJoin      = "waitlist_join"      //
+	actionCancelAppointment = "cancel_appointment" // Value: id/version
+	actionCancelConfirm     = "cancel_confirm"     // Value: id/version
+	actionKeepAppointment   = "keep_appointment"   //
+	actionMoveAppointment   = "move_appointment"   // Value: id/version
+	actionOfferAccept       = "offer_accept"       // Value: offer id
+	actionOfferDecline      = "offer_decline"      // Value: offer id
+	actionWaitlistLeave     = "waitlist_leave"     // Value: entry id
+	actionRebook            = "rebook"             // Value: specialty code
+)
+
+// slotsShown is how many times one message offers.
+const slotsShown = 3
+
+// specialtyLabels are the words patients see for specialty codes.
+var specialtyLabels = map[string]string{
+	"gp": "GP", "nurse": "nurse", "physiotherapist": "physio", "psychologist": "psychologist",
+	"counsellor": "counsellor", "dietitian": "dietitian",
+}
+
+func specialtyLabel(code string) string {
+	if label, ok := specialtyLabels[code]; ok {
+		return label
+	}
+	return code
+}
+
+// appointmentIntent starts the flow for an appointment request.
+func (t *turn) appointmentIntent(result nlu.Result, text string) error {
+	if t.e.cfg.Booking == nil {
+		t.notYet(msgNotYetAppointments)
+		return nil
+	}
+	if t.patient == nil {
+		t.ask(msgEnrolFirst, t.menu()...)
+		return nil
+	}
+	switch result.Intent {
+	case nlu.IntentListAppointments:
+		return t.listAppointments()
+	case nlu.IntentCancel:
+		return t.pickAppointment(actionCancelAppointment, result, msgWhichToCancel)
+	case nlu.IntentReschedule:
+		return t.pickAppointment(actionMoveAppointment, result, msgWhichToMove)
+	case nlu.IntentWaitlistLeave:
+		return t.pickWaitlistEntry()
+	}
+	draft := &BookingDraft{Waitlist: result.Intent == nlu.IntentWaitlistJoin}
+	if err := t.applyWhen(draft, text); err != nil {
+		return err
+	}
+	if err := t.applyWho(draft, result); err != nil {
+		return err
+	}
+	t.state.Booking = draft
+	if t.lastWhenError != "" {
+		// The question about the date is out; the next message continues the request.
+		draft.Step = "when"
+		return nil
+	}
+	return t.continueBooking()
+}
+
+// applyWhen reads dates and times from text into the draft. An impossible date gets a
+// question back (t.lastWhenError is set) and leaves the draft as it was.
+func (t *turn) applyWhen(draft *BookingDraft, text string) error {
+	t.lastWhenError = ""
+	if text == "" {
+		return nil
+	}
+	when, err := nlu.ParseWhen(text, t.now, t.e.cfg.Location)
+	if err != nil {
+		var inputErr *nlu.InputError
+		if errors.As(err, &inputErr) {
+			t.lastWhenError = inputErr.Error()
+			t.say(inputErr.Error() + " " + msgWhichDay)
+			return nil
+		}
+		return fmt.Errorf("parse booking time: %w", err)
+	}
+	if when.HasDate {
+		day := when.Date.Format(time.DateOnly)
+		draft.From, draft.To = day, day
+		draft.After = time.Time{}
+	}
+	if when.Time != "" {
+		draft.Time = when.Time
+	}
+	if when.PartOfDay != "" {
+		draft.PartOfDay = when.PartOfDay
+	}
+	return nil
+}
+
+// applyWho sets the specialty or practitioner from the classified entities.
+func (t *turn) applyWho(draft *BookingDraft, result nlu.Result) error {
+	if result.Entities.Practitioner != "" {
+		p, found, err := t.practitionerNamed(result.Entities.Practitioner)
+		if err != nil {
+			return err
+		}
+		if found {
+			draft.PractitionerID, draft.Specialty = p.ID, ""
+			if result.Entities.Specialty != "" && p.HasSpecialty(result.Entities.Specialty) {
+				draft.Specialty = result.Entities.Specialty
+			}
+			return nil
+		}
+		t.say(fmt.Sprintf(msgNoSuchPractitioner, result.Entities.Practitioner))
+	}
+	if result.Entities.Specialty != "" {
+		draft.Specialty, draft.PractitionerID = result.Entities.Specialty, 0
+	}
+	return nil
+}
+
+func (t *turn) practitionerNamed(surname string) (booking.Practitioner, bool, error) {
+	all, err := t.e.cfg.Booking.PractitionersTx(t.ctx, t.tx, "")
+	if err != nil {
+		return booking.Practitioner{}, false, err
+	}
+	surname = strings.ToLower(surname)
+	for _, p := range all {
+		if strings.ToLower(p.Code) == surname {
+			return p, true, nil
+		}
+	}
+	for _, p := range all {
+		words := strings.Fields(strings.ToLower(p.DisplayName))
+		if len(words) > 0 && words[len(words)-1] == surname {
+			return p, true, nil
+		}
+	}
+	return booking.Practitioner{}, false, nil
+}
+
+// continueBooking asks for what is missing, or shows times.
+func (t *turn) continueBooking() error {
+	draft := t.state.Booking
+	if draft.Specialty == "" && draft.PractitionerID == 0 {
+		draft.Step = "what"
+		return t.askSpecialty()
+	}
+	if draft.Waitlist {
+		return t.joinWaitlist()
+	}
+	draft.Step = "pick"
+	return t.showTimes("")
+}
+
+func (t *turn) askSpecialty() error {
+	specialties, err := t.e.cfg.Booking.SpecialtiesTx(t.ctx, t.tx)
+	if err != nil {
+		return err
+	}
+	if len(specialties) == 0 {
+		t.state.Booking = nil
+		t.say(msgNoPractitioners)
+		return nil
+	}
+	var choices []choice
+	for _, s := range specialties {
+		choices = append(choices, choice{label: capitalise(specialtyLabel(s)), option: Option{Action: actionSpecialty, Value: s}})
+	}
+	t.ask(msgWhatKind, choices...)
+	return nil
+}
+
+func capitalise(s string) string {
+	if s == "" || s == strings.ToUpper(s) {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// slotRequest turns the draft into a search request.
+func (t *turn) slotRequest(draft *BookingDraft) (booking.SlotRequest, error) {
+	req := booking.SlotRequest{PatientID: t.patient.ID, Specialty: draft.Specialty, PractitionerID: draft.PractitionerID}
+	loc := t.e.cfg.Location
+	parseDay := func(s string) (booking.Date, error) {
+		if s == "" {
+			return booking.Date{}, nil
+		}
+		d, err := time.ParseInLocation(time.DateOnly, s, loc)
+		if err != nil {
+			return booking.Date{}, fmt.Errorf("booking draft date %q: %w", s, err)
+		}
+		return booking.DateOf(d, loc), nil
+	}
+	var err error
+	if req.Prefs.From, err = parseDay(draft.From); err != nil {
+		return req, err
+	}
+	if req.Prefs.To, err = parseDay(draft.To); err != nil {
+		return req, err
+	}
+	req.Prefs.PartOfDay = booking.PartOfDay(draft.PartOfDay)
+	if draft.Time != "" {
+		clock, err := time.Parse("15:04", draft.Time)
+		if err != nil {
+			return req, fmt.Errorf("booking draft time %q: %w", draft.Time, err)
+		}
+		req.Prefs.Time, req.Prefs.HasTime = booking.At(clock.Hour(), clock.Minute()), true
+	}
+	return req, nil
+}
+
+// showTimes searches for times matching the draft and offers the best few, plus other
+// times and the waitlist. intro, if set, starts the message.
+func (t *turn) showTimes(intro string) error {
+	draft := t.state.Booking
+	req, err := t.slotRequest(draft)
+	if err != nil {
+		return err
+	}
+	search, err := t.e.cfg.Booking.FindSlotsTx(t.ctx, t.tx, req)
+	if err != nil {
+		return fmt.Errorf("find slots: %w", err)
+	}
+	var shown []booking.Candidate
+	for _, c := range search.Candidates {
+		if !draft.After.IsZero() && !c.Start.After(draft.After) {
+			continue
+		}
+		if draft.RescheduleID != 0 && t.isRescheduled(c) {
+			continue
+		}
+		shown = append(shown, c)
+		if len(shown) == slotsShown {
+			break
+		}
+	}
+	what := t.describeWho(draft, search.Practitioners)
+	if len(shown) == 0 {
+		text := fmt.Sprintf(msgNoTimes, what)
+		if intro != "" {
+			text = intro + "\n\n" + text
+		}
+		t.ask(text, choice{label: "Join the waitlist", option: Option{Action: actionWaitlistJoin}})
+		return nil
+	}
+	var choices []choice
+	for _, c := range shown {
+		p := search.Practitioners[c.PractitionerID]
+		label := fmt.Sprintf("%s, %s – %s", t.shortDay(c.Start), booking.FormatClock(c.Start, t.e.cfg.Location), p.DisplayName)
+		choices = append(choices, choice{label: label, option: Option{Action: actionSlot, Value: slotValue(c)}})
+	}
+	draft.After = time.Time{}
+	last := shown[len(shown)-1].Start
+	choices = append(choices,
+		choice{label: "Other times", option: Option{Action: actionMoreTimes, Value: strconv.FormatInt(last.Unix(), 10)}},
+		choice{label: "Join the waitlist", option: Option{Action: actionWaitlistJoin}})
+	text := fmt.Sprintf(msgTimesFound, what)
+	if intro != "" {
+		text = intro + "\n\n" + text
+	}
+	t.ask(text, choices...)
+	return nil
+}
+
+// isRescheduled reports a candidate that is the appointment being moved.
+func (t *turn) isRescheduled(c booking.Candidate) bool {
+	appt, err := t.e.cfg.Booking.AppointmentTx(t.ctx, t.tx, t.patient.ID, t.state.Booking.RescheduleID)
+	return err == nil && appt.PractitionerID == c.PractitionerID && appt.Start.Equal(c.Start)
+}
+
+func (t *turn) shortDay(at time.Time) string {
+	return at.In(t.e.cfg.Location).Format("Mon 2 Jan")
+}
+
+func (t *turn) describeWho(draft *BookingDraft, known map[int64]booking.Practitioner) string {
+	if draft.PractitionerID != 0 {
+		if p, ok := known[draft.PractitionerID]; ok {
+			return p.DisplayName
+		}
+		if p, err := t.e.cfg.Booking.PractitionerTx(t.ctx, t.tx, draft.PractitionerID); err == nil {
+			return p.DisplayName
+		}
+	}
+	return "a " + specialtyLabel(draft.Specialty)
+}
+
+func slotValue(c booking.Candidate) string {
+	return fmt.Sprintf("%d/%d", c.PractitionerID, c.Start.Unix())
+}
+
+func parseSlotValue(v string) (int64, time.Time, error) {
+	id, start, ok := strings.Cut(v, "/")
+	if !ok {
+		return 0, time.Time{}, fmt.Errorf("invalid slot option %q", v)
+	}
+	practitioner, err1 := strconv.ParseInt(id, 10, 64)
+	unix, err2 := strconv.ParseInt(start, 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, time.Time{}, fmt.Errorf("invalid slot option %q", v)
+	}
+	return practitioner, time.Unix(unix, 0), nil
+}
+
+func idVersionValue(id int64, version int) string { return fmt.Sprintf("%d/%d", id, version) }
+
+func parseIDVersion(v string) (int64, int, error) {
+	idText, versionText, _ := strings.Cut(v, "/")
+	id, err1 := strconv.ParseInt(idText, 10, 64)
+	version, err2 := strconv.Atoi(versionText)
+	if err1 != nil || err2 != nil {
+		return 0, 0, fmt.Errorf("invalid appointment option %q", v)
+	}
+	return id, version, nil
+}
+
+// bookingText handles typed text while a booking request is open.
+func (t *turn) bookingText(text string) error {
+	draft := t.state.Booking
+	if word := controlWord(text); word == "cancel" {
+		t.state.Booking = nil
+		t.ask(msgBookingDropped, t.menu()...)
+		return nil
+	}
+	result, err := t.classify(text)
+	if err != nil {
+		return err
+	}
+	switch result.Intent {
+	case nlu.IntentBook, nlu.IntentUnknown, nlu.IntentWaitlistJoin:
+	default:
+		if result.Confidence >= switchConfidence {
+			t.state.Booking = nil
+			return t.route(result, text)
+		}
+	}
+	before := *draft
+	if err := t.applyWhen(draft, text); err != nil {
+		return err
+	}
+	if t.lastWhenError != "" {
+		return nil
+	}
+	if err := t.applyWho(draft, result); err != nil {
+		return err
+	}
+	if label, ok := specialtyByLabel(text); ok {
+		draft.Specialty, draft.PractitionerID = label, 0
+	}
+	if *draft == before {
+		t.outcome = OutcomeRejected
+		switch draft.Step {
+		case "what":
+			return t.askSpecialty()
+		case "when":
+			t.say(msgWhichDay)
+		default:
+			t.say(msgPickOrSay)
+		}
+		return nil
+	}
+	return t.continueBooking()
+}
+
+func specialtyByLabel(text string) (string, bool) {
+	text = strings.ToLower(strings.TrimSpace(text))
+	for code, label := range specialtyLabels {
+		if text == code || text == strings.ToLower(label) {
+			return code, true
+		}
+	}
+	return "", false
+}
+
+// bookingAction handles the buttons of the appointment flows.
+func (t *turn) bookingAction(option Option) error {
+	if t.e.cfg.Booking == nil || t.patient == nil {
+		t.outcome = OutcomeRejected
+		t.say(msgStaleButton)
+		return nil
+	}
+	switch option.Action {
+	case actionSpecialty, actionRebook:
+		draft := t.state.Booking
+		if draft == nil {
+			draft = &BookingDraft{}
+		}
+		draft.Specialty, draft.PractitionerID = option.Value, 0
+		t.state.Booking = draft
+		return t.continueBooking()
+	case actionSlot:
+		return t.confirmSlot(option.Value)
+	case actionSlotConfirm:
+		return t.bookSlot(option.Value)
+	case actionMoreTimes:
+		if t.state.Booking == nil {
+			return t.staleButton()
+		}
+		unix, err := strconv.ParseInt(option.Value, 10, 64)
+		if err != nil {
+			return t.staleButton()
+		}
+		t.state.Booking.After = time.Unix(unix, 0)
+		// "Other times" widens a single-day request to the days after it.
+		t.state.Booking.To = ""
+		return t.showTimes("")
+	case actionWaitlistJoin:
+		if t.state.Booking == nil {
+			return t.staleButton()
+		}
+		return t.joinWaitlist()
+	case actionCancelAppointment:
+		return t.confirmCancel(option.Value)
+	case actionCancelConfirm:
+		return t.cancelAppointment(option.Value)
+	case actionKeepAppointment:
+		t.ask(msgKept, t.menu()...)
+		return nil
+	case actionMoveAppointment:
+		return t.startReschedule(option.Value)
+	case actionOfferAccept:
+		return t.acceptOffer(option.Value)
+	case actionOfferDecline:
+		return t.declineOffer(option.Value)
+	case actionWaitlistLeave:
+		return t.leaveWaitlist(option.Value)
+	}
+	return t.staleButton()
+}
+
+func (t *turn) staleButton() error {
+	t.outcome = OutcomeRejected
+	t.say(msgStaleButton)
+	return nil
+}
+
+// confirmSlot reads a chosen time back before booking it.
+func (t *turn) confirmSlot(value string) error {
+	draft := t.state.Booking
+	practitionerID, start, err := parseSlotValue(value)
+	if err != nil || draft == nil {
+		return t.staleButton()
+	}
+	p, err := t.e.cfg.Booking.PractitionerTx(t.ctx, t.tx, practitionerID)
+	if err != nil {
+		return err
+	}
+	specialty := draft.Specialty
+	if specialty == "" && len(p.Specialties) > 0 {
+		specialty = p.Specialties[0]
+	}
+	end := start.Add(time.Duration(p.DefaultMinutes) * time.Minute)
+	text := fmt.Sprintf(msgConfirmBooking, t.describe(start, end, p, specialty))
+	if draft.RescheduleID != 0 {
+		text = fmt.Sprintf(msgConfirmMove, t.describe(start, end, p, specialty))
+	}
+	t.ask(text,
+		choice{label: "Yes, book it", option: Option{Action: actionSlotConfirm, Value: value}},
+		choice{label: "No, show other times", option: Option{Action: actionMoreTimes, Value: strconv.FormatInt(start.Unix()-1, 10)}})
+	return nil
+}
+
+// describe is booking.Describe with the specialty shown as patients say it.
+func (t *turn) describe(start, end time.Time, p booking.Practitioner, specialty string) string {
+	return booking.Describe(start, end, p, specialtyLabel(specialty), t.e.cfg.Location)
+}
+
+// bookSlot books (or moves to) the confirmed time.
+func (t *turn) bookSlot(value string) error {
+	draft := t.state.Booking
+	practitionerID, start, err := parseSlotValue(value)
+	if err != nil || draft == nil {
+		return t.staleButton()
+	}
+	store := t.e.cfg.Booking
+	if draft.RescheduleID != 0 {
+		result, err := store.RescheduleTx(t.ctx, t.tx, booking.RescheduleRequest{
+			PatientID: t.patient.ID, AppointmentID: draft.RescheduleID, Version: draft.RescheduleVersion,
+			NewStart: start, PractitionerID: practitionerID,
+		})
+		if err != nil {
+			return t.bookingFailed(err)
+		}
+		t.state.Booking = nil
+		moved := result.Appointment
+		text := fmt.Sprintf(msgMoved, t.describeAppointment(moved))
+		if result.Late {
+			text += "\n\n" + msgLateChange
+		}
+		t.sendAppointment(text, moved)
+		return t.notifyOffer(result.OfferMade)
+	}
+	appt, err := store.BookTx(t.ctx, t.tx, booking.BookRequest{
+		PatientID: t.patient.ID, PractitionerID: practitionerID, Start: start, Specialty: draft.Specialty,
+	})
+	if err != nil {
+		return t.bookingFailed(err)
+	}
+	t.state.Booking = nil
+	t.sendAppointment(fmt.Sprintf(msgBooked, t.describeAppointment(appt)), appt)
+	return nil
+}
+
+// bookingFailed explains why a time could not be booked and offers others.
+func (t *turn) bookingFailed(err error) error {
+	t.outcome = OutcomeRejected
+	var taken *booking.SlotTakenError
+	switch {
+	case errors.As(err, &taken):
+		return t.showTimes(msgJustTaken)
+	case errors.Is(err, booking.ErrTooSoon):
+		return t.showTimes(msgTooSoon)
+	case errors.Is(err, booking.ErrPatientBusy):
+		return t.showTimes(msgPatientBusy)
+	case errors.Is(err, booking.ErrUnavailable):
+		return t.showTimes(msgUnavailable)
+	case errors.Is(err, booking.ErrConflict), errors.Is(err, booking.ErrNotFound):
+		t.state.Booking = nil
+		t.say(msgAppointmentChanged)
+		return t.listAppointments()
+	}
+	return err
+}
+
+func (t *turn) describeAppointment(a booking.Appointment) string {
+	p, err := t.e.cfg.Booking.PractitionerTx(t.ctx, t.tx, a.PractitionerID)
+	if err != nil {
+		p = booking.Practitioner{DisplayName: "the clinic"}
+	}
+	return t.describe(a.Start, a.End, p, a.Specialty)
+}
+
+// sendAppointment replies with text and the appointment as an .ics calendar file.
+func (t *turn) sendAppointment(text string, a booking.Appointment) {
+	t.ask(text, t.menu()...)
+	t.out[len(t.out)-1].Document = t.calendarFile(a, false)
+}
+
+func (t *turn) calendarFile(a booking.Appointment, cancelled bool) *Document {
+	p, _ := t.e.cfg.Booking.PractitionerTx(t.ctx, t.tx, a.PractitionerID)
+	content := booking.ICS(booking.CalendarEvent{
+		AppointmentID: a.ID, Version: a.Version, Start: a.Start, End: a.End,
+		Summary:     fmt.Sprintf("%s appointment with %s", capitalise(specialtyLabel(a.Specialty)), p.DisplayName),
+		Location:    t.e.cfg.ClinicName,
+		Description: "Booked through the " + t.e.cfg.ClinicName + " chat assistant.",
+		Cancelled:   cancelled, Stamp: t.now,
+	})
+	return &Document{Name: fmt.Sprintf("appointment-%d.ics", a.ID), MIME: "text/calendar", Content: content}
+}
+
+// listAppointments shows upcoming appointments with buttons to change or cancel each.
+func (t *turn) listAppointments() error {
+	upcoming, err := t.e.cfg.Booking.UpcomingTx(t.ctx, t.tx, t.patient.ID)
+	if err != nil {
+		return err
+	}
+	if len(upcoming) == 0 {
+		t.ask(msgNoAppointments, intentChoice("Book an appointment", nlu.IntentBook))
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString(msgYourAppointments)
+	var choices []choice
+	for _, a := range upcoming {
+		b.WriteString("\n• " + t.describeAppointment(a))
+		when := t.shortDay(a.Start) + " " + booking.FormatClock(a.Start, t.e.cfg.Location)
+		value := idVersionValue(a.ID, a.Version)
+		choices = append(choices,
+			choice{label: "Change " + when, option: Option{Action: actionMoveAppointment, Value: value}},
+			choice{label: "Cancel " + when, option: Option{Action: actionCancelAppointment, Value: value}})
+	}
+	t.ask(b.String(), choices...)
+	return nil
+}
+
+// pickAppointment asks which appointment to cancel or move, going straight to the next
+// step when only one matches (a date in the message narrows the list).
+func (t *turn) pickAppointment(action string, result nlu.Result, question string) error {
+	upcoming, err := t.e.cfg.Booking.UpcomingTx(t.ctx, t.tx, t.patient.ID)
+	if err != nil {
+		return err
+	}
+	if result.Entities.Date != "" {
+		var sameDay []booking.Appointment
+		for _, a := range upcoming {
+			if a.Start.In(t.e.cfg.Location).Format(time.DateOnly) == result.Entities.Date {
+				sameDay = append(sameDay, a)
+			}
+		}
+		if len(sameDay) > 0 {
+			upcoming = sameDay
+		}
+	}
+	switch len(upcoming) {
+	case 0:
+		t.ask(msgNoAppointments, intentChoice("Book an appointment", nlu.IntentBook))
+		return nil
+	case 1:
+		return t.bookingAction(Option{Action: action, Value: idVersionValue(upcoming[0].ID, upcoming[0].Version)})
+	}
+	var choices []choice
+	for _, a := range upcoming {
+		label := t.shortDay(a.Start) + ", " + booking.FormatClock(a.Start, t.e.cfg.Location)
+		choices = append(choices, choice{label: label, option: Option{Action: action, Value: idVersionValue(a.ID, a.Version)}})
+	}
+	t.ask(question, choices...)
+	return nil
+}
+
+func (t *turn) confirmCancel(value string) error {
+	id, version, err := parseIDVersion(value)
+	if err != nil {
+		return t.staleButton()
+	}
+	appt, err := t.e.cfg.Booking.AppointmentTx(t.ctx, t.tx, t.patient.ID, id)
+	if errors.Is(err, booking.ErrNotFound) || (err == nil && appt.Version != version) {
+		return t.bookingFailed(booking.ErrConflict)
+	}
+	if err != nil {
+		return err
+	}
+	t.ask(fmt.Sprintf(msgConfirmCancel, t.describeAppointment(appt)),
+		choice{label: "Yes, cancel it", option: Option{Action: actionCancelConfirm, Value: value}},
+		choice{label: "No, keep it", option: Option{Action: actionKeepAppointment}})
+	return nil
+}
+
+func (t *turn) cancelAppointment(value string) error {
+	id, version, err := parseIDVersion(value)
+	if err != nil {
+		return t.staleButton()
+	}
+	result, err := t.e.cfg.Booking.CancelTx(t.ctx, t.tx, booking.CancelRequest{
+		PatientID: t.patient.ID, AppointmentID: id, Version: version, Reason: "patient request",
+	})
+	if err != nil {
+		return t.bookingFailed(err)
+	}
+	text := fmt.Sprintf(msgCancelled, t.describeAppointment(result.Appointment))
+	if result.Late {
+		text += "\n\n" + msgLateChange
+	}
+	t.ask(text, intentChoice("Book another time", nlu.IntentBook), intentChoice("Help", nlu.IntentHelp))
+	t.out[len(t.out)-1].Document = t.calendarFile(result.Appointment, true)
+	return t.notifyOffer(result.OfferMade)
+}
+
+func (t *turn) startReschedule(value string) error {
+	id, version, err := parseIDVersion(value)
+	if err != nil {
+		return t.staleButton()
+	}
+	appt, err := t.e.cfg.Booking.AppointmentTx(t.ctx, t.tx, t.patient.ID, id)
+	if errors.Is(err, booking.ErrNotFound) || (err == nil && appt.Version != version) {
+		return t.bookingFailed(booking.ErrConflict)
+	}
+	if err != nil {
+		return err
+	}
+	t.state.Booking = &BookingDraft{
+		Step: "pick", Specialty: appt.Specialty, PractitionerID: appt.PractitionerID,
+		RescheduleID: appt.ID, RescheduleVersion: appt.Version,
+	}
+	return t.showTimes(fmt.Sprintf(msgMoving, t.describeAppointment(appt)))
+}
+
+// joinWaitlist puts the patient on the waitlist for the draft's specialty or practitioner.
+func (t *turn) joinWaitlist() error {
+	draft := t.state.Booking
+	req, err := t.slotRequest(draft)
+	if err != nil {
+		return err
+	}
+	wait := booking.WaitlistRequest{PatientID: t.patient.ID, Specialty: draft.Specialty, PractitionerID: draft.PractitionerID,
+		Earliest: req.Prefs.From, Latest: req.Prefs.To}
+	if draft.PartOfDay != "" {
+		wait.PartsOfDay = []booking.PartOfDay{booking.PartOfDay(draft.PartOfDay)}
+	}
+	t.state.Booking = nil
+	_, err = t.e.cfg.Booking.JoinWaitlistTx(t.ctx, t.tx, wait)
+	if errors.Is(err, booking.ErrConflict) {
+		t.ask(msgAlreadyWaiting, t.menu()...)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	t.ask(fmt.Sprintf(msgWaitlistJoined, t.describeWho(draft, nil)), t.menu()...)
+	return nil
+}
+
+func (t *turn) pickWaitlistEntry() error {
+	entries, err := t.e.cfg.Booking.WaitlistTx(t.ctx, t.tx, t.patient.ID)
+	if err != nil {
+		return err
+	}
+	switch len(entries) {
+	case 0:
+		t.ask(msgNotWaiting, t.menu()...)
+		return nil
+	case 1:
+		return t.leaveWaitlist(strconv.FormatInt(entries[0].ID, 10))
+	}
+	var choices []choice
+	for _, e := range entries {
+		label := capitalise(specialtyLabel(e.Specialty))
+		if e.PractitionerID != 0 {
+			if p, err := t.e.cfg.Booking.PractitionerTx(t.ctx, t.tx, e.PractitionerID); err == nil {
+				label = p.DisplayName
+			}
+		}
+		choices = append(choices, choice{label: label, option: Option{Action: actionWaitlistLeave, Value: strconv.FormatInt(e.ID, 10)}})
+	}
+	t.ask(msgWhichWaitlist, choices...)
+	return nil
+}
+
+func (t *turn) leaveWaitlist(value string) error {
+	id, err := strconv.ParseInt(value, 10, 64)
+	if err != nil {
+		return t.staleButton()
+	}
+	result, err := t.e.cfg.Booking.LeaveWaitlistTx(t.ctx, t.tx, t.patient.ID, id)
+	if errors.Is(err, booking.ErrNotFound) || errors.Is(err, booking.ErrConflict) {
+		return t.staleButton()
+	}
+	if err != nil {
+		return err
+	}
+	t.ask(msgWaitlistLeft, t.menu()...)
+	return t.notifyOffer(result.OfferMade)
+}
+
+func (t *turn) acceptOffer(value string) error {
+	id, err := strconv.ParseInt(value, 10, 64)
+	if err != nil {
+		return t.staleButton()
+	}
+	appt, err := t.e.cfg.Booking.AcceptOfferTx(t.ctx, t.tx, t.patient.ID, id)
+	switch {
+	case errors.Is(err, booking.ErrOfferClosed):
+		t.outcome = OutcomeRejected
+		t.ask(msgOfferClosed, intentChoice("Book another time", nlu.IntentBook))
+		return nil
+	case errors.Is(err, booking.ErrNotFound):
+		return t.staleButton()
+	case err != nil:
+		return t.bookingFailed(err)
+	}
+	t.dropOfferOptions(id)
+	t.sendAppointment(fmt.Sprintf(msgBooked, t.describeAppointment(appt)), appt)
+	return nil
+}
+
+func (t *turn) declineOffer(value string) error {
+	id, err := strconv.ParseInt(value, 10, 64)
+	if err != nil {
+		return t.staleButton()
+	}
+	change, err := t.e.cfg.Booking.DeclineOfferTx(t.ctx, t.tx, t.patient.ID, id)
+	switch {
+	case errors.Is(err, booking.ErrOfferClosed):
+		t.outcome = OutcomeRejected
+		t.say(msgOfferClosed)
+		return nil
+	case errors.Is(err, booking.ErrNotFound):
+		return t.staleButton()
+	case err != nil:
+		return err
+	}
+	t.dropOfferOptions(id)
+	t.ask(msgOfferDeclined, t.menu()...)
+	return t.notifyOffer(change.OfferMade)
+}
+
+// dropOfferOptions removes the other button of an answered offer.
+func (t *turn) dropOfferOptions(offerID int64) {
+	value := strconv.FormatInt(offerID, 10)
+	for token, o := range t.state.Options {
+		if (o.Action == actionOfferAccept || o.Action == actionOfferDecline) && o.Value == value {
+			delete(t.state.Options, token)
+		}
+	}
+}
+
+// notifyOffer sends a waitlist offer to the patient it was made to, if any.
+func (t *turn) notifyOffer(offer *booking.Offer) error {
+	if offer == nil {
+		return nil
+	}
+	return t.e.sendOffer(t.ctx, t.tx, t, *offer)
+}
+
+// sortedByStart orders appointments soonest first.
+func sortedByStart(list []booking.Appointment) []booking.Appointment {
+	return slices.SortedFunc(slices.Values(list), func(a, b booking.Appointment) int { return a.Start.Compare(b.Start) })
+}

@@ -1,0 +1,181 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/pakenham-health/pms/booking"
+	"github.com/pakenham-health/pms/nlu"
+	"github.com/pakenham-health/pms/records"
+)
+
+// notifyPatient sends a message the clinic starts (not a reply) to every chat linked to
+// the patient, with sticky buttons that stay live until used or until expires. When the
+// chat is the one the current turn is in, the turn's own state takes the buttons, so the
+// turn does not overwrite them when it saves.
+func (e *Engine) notifyPatient(ctx context.Context, tx pgx.Tx, current *turn, patientID int64, msg Outbound,
+	choices []choice, expires time.Time) error {
+	accounts, err := records.AccountsOf(ctx, tx, patientID)
+	if err != nil {
+		return err
+	}
+	for _, account := range accounts {
+		if account.Channel == records.DemoChannel {
+			continue
+		}
+		// In private chats (Telegram, the console) the chat id is the user id.
+		chatID := account.ID
+		var state *State
+		if current != nil && current.in.Channel == account.Channel && current.in.ChatID == chatID {
+			state = current.state
+		} else if state, err = lockConversation(ctx, tx, account.Channel, chatID); err != nil {
+			return err
+		}
+		out := msg
+		out.Buttons = nil
+		for _, c := range choices {
+			state.NextToken++
+			token := fmt.Sprintf("o%d", state.NextToken)
+			option := c.option
+			option.Sticky, option.ExpiresAt = true, expires
+			if state.Options == nil {
+				state.Options = map[string]Option{}
+			}
+			state.Options[token] = option
+			out.Buttons = append(out.Buttons, []Button{{Label: c.label, Data: token}})
+		}
+		if state != current.stateOrNil() {
+			if err := saveConversation(ctx, tx, account.Channel, chatID, state); err != nil {
+				return err
+			}
+		}
+		if _, err := Enqueue(ctx, tx, account.Channel, chatID, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *turn) stateOrNil() *State {
+	if t == nil {
+		return nil
+	}
+	return t.state
+}
+
+// sendOffer tells a waitlisted patient about a freed slot held for them.
+func (e *Engine) sendOffer(ctx context.Context, tx pgx.Tx, current *turn, offer booking.Offer) error {
+	store := e.cfg.Booking
+	p, err := store.PractitionerTx(ctx, tx, offer.PractitionerID)
+	if err != nil {
+		return err
+	}
+	specialty := ""
+	if len(p.Specialties) > 0 {
+		specialty = p.Specialties[0]
+	}
+	loc := e.cfg.Location
+	text := fmt.Sprintf(msgOffer, booking.Describe(offer.Slot.Start, offer.Slot.End, p, specialtyLabel(specialty), loc),
+		booking.FormatClock(offer.ExpiresAt, loc))
+	id := strconv.FormatInt(offer.ID, 10)
+	choices := []choice{
+		{label: "Yes, book it", option: Option{Action: actionOfferAccept, Value: id}},
+		{label: "No thanks", option: Option{Action: actionOfferDecline, Value: id}},
+	}
+	e.log.Info("waitlist_offer_sent", "offer_id", offer.ID, "patient_id", offer.PatientID)
+	return e.notifyPatient(ctx, tx, current, offer.PatientID, Outbound{Text: text}, choices, offer.ExpiresAt)
+}
+
+// ExpireOffers closes waitlist offers whose hold has run out, tells those patients, offers
+// each slot to the next patient waiting, and withdraws offers for slots whose time has
+// passed. It returns how many offers it closed. Scheduled jobs call it.
+func (e *Engine) ExpireOffers(ctx context.Context) (int, error) {
+	if e.cfg.Booking == nil {
+		return 0, nil
+	}
+	closed := 0
+	err := pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
+		now := e.cfg.Clock.Now()
+		withdrawn, err := e.cfg.Booking.WithdrawPastOffersTx(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		changes, err := e.cfg.Booking.ExpireOffersTx(ctx, tx, now)
+		if err != nil {
+			return err
+		}
+		for _, o := range withdrawn {
+			if err := e.notifyPatient(ctx, tx, nil, o.PatientID, Outbound{Text: msgOfferWithdrawn}, nil, time.Time{}); err != nil {
+				return err
+			}
+		}
+		for _, change := range changes {
+			if err := e.notifyPatient(ctx, tx, nil, change.Closed.PatientID, Outbound{Text: msgOfferExpired}, nil, time.Time{}); err != nil {
+				return err
+			}
+			if change.OfferMade != nil {
+				if err := e.sendOffer(ctx, tx, nil, *change.OfferMade); err != nil {
+					return err
+				}
+			}
+		}
+		closed = len(withdrawn) + len(changes)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("expire waitlist offers: %w", err)
+	}
+	if closed > 0 && e.cfg.Wake != nil {
+		e.cfg.Wake()
+	}
+	return closed, nil
+}
+
+// CancelPractitionerDay cancels a practitioner's appointments on a day on behalf of the
+// clinic and tells each patient, with a button to book another time. It returns the
+// number of appointments cancelled.
+func (e *Engine) CancelPractitionerDay(ctx context.Context, practitionerID int64, day booking.Date, reason string) (int, error) {
+	if e.cfg.Booking == nil {
+		return 0, fmt.Errorf("cancel practitioner day: booking is not configured")
+	}
+	cancelled := 0
+	err := pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
+		result, err := e.cfg.Booking.CancelPractitionerDayTx(ctx, tx, practitionerID, day, reason)
+		if err != nil {
+			return err
+		}
+		p, err := e.cfg.Booking.PractitionerTx(ctx, tx, practitionerID)
+		if err != nil {
+			return err
+		}
+		for _, a := range result.Appointments {
+			text := fmt.Sprintf(msgClinicCancelled, p.DisplayName, booking.FormatDay(a.Start, e.cfg.Location),
+				booking.FormatClock(a.Start, e.cfg.Location))
+			rebook := []choice{
+				{label: "Book another time", option: Option{Action: actionRebook, Value: a.Specialty}},
+				intentChoice("Help", nlu.IntentHelp),
+			}
+			if err := e.notifyPatient(ctx, tx, nil, a.PatientID, Outbound{Text: text}, rebook, time.Time{}); err != nil {
+				return err
+			}
+		}
+		for _, o := range result.WithdrawnOffers {
+			if err := e.notifyPatient(ctx, tx, nil, o.PatientID, Outbound{Text: msgOfferWithdrawn}, nil, time.Time{}); err != nil {
+				return err
+			}
+		}
+		cancelled = len(result.Appointments)
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("cancel practitioner %d on %s: %w", practitionerID, day, err)
+	}
+	if cancelled > 0 && e.cfg.Wake != nil {
+		e.cfg.Wake()
+	}
+	return cancelled, nil
+}

@@ -1,0 +1,210 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/robfig/cron/v3"
+
+	"github.com/pakenham-health/pms/bot"
+	"github.com/pakenham-health/pms/booking"
+	"github.com/pakenham-health/pms/internal/clock"
+	"github.com/pakenham-health/pms/internal/config"
+)
+
+// newBookingStore returns the appointment store configured from cfg.
+func newBookingStore(cfg *config.Config, pool *pgxpool.Pool, logger *slog.Logger) (*booking.Store, error) {
+	defaults, err := booking.DefaultConfig()
+	if err != nil {
+		return nil, err
+	}
+	defaults.Location = cfg.Location
+	defaults.MinNotice, defaults.LateWindow, defaults.OfferHold = cfg.MinNotice, cfg.LateWindow, cfg.OfferHold
+	return booking.NewStore(pool, clock.System{}, defaults, logger)
+}
+
+// startJobs runs the scheduled jobs of the engine until ctx ends: every 30 seconds it
+// closes expired waitlist offers and passes their slots on. Jobs run in the clinic's zone.
+// The returned function waits for a running job to finish.
+func startJobs(ctx context.Context, cfg *config.Config, engine *bot.Engine, logger *slog.Logger) func() {
+	// NOTE: with several replicas each runs the job; the booking store locks the offer rows
+	// it closes, so an offer is closed once, but the work is repeated.
+	scheduler := cron.New(cron.WithLocation(cfg.Location), cron.WithChain(cron.Recover(cron.DiscardLogger)))
+	_, err := scheduler.AddFunc("@every 30s", func() {
+		jobCtx, cancel := context.WithTimeout(ctx, 25*time.Second)
+		defer cancel()
+		closed, err := engine.ExpireOffers(jobCtx)
+		if err != nil && ctx.Err() == nil {
+			logger.Error("expire_offers_failed", "error", err)
+			return
+		}
+		if closed > 0 {
+			logger.Info("offers_closed", "count", closed)
+		}
+	})
+	if err != nil {
+		logger.Error("schedule_jobs_failed", "error", err)
+		return func() {}
+	}
+	scheduler.Start()
+	return func() { <-scheduler.Stop().Done() }
+}
+
+func runAppointments(ctx context.Context, args []string) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		args = []string{"list", "-h"}
+	}
+	if len(args) == 0 {
+		return fmt.Errorf("expected `pms appointments list --date D` or `pms appointments cancel-day ...`")
+	}
+	switch args[0] {
+	case "list":
+		return listAppointments(ctx, args[1:])
+	case "cancel-day":
+		return cancelDay(ctx, args[1:])
+	}
+	return fmt.Errorf("unknown appointments command %q; expected list or cancel-day", args[0])
+}
+
+func listAppointments(ctx context.Context, args []string) error {
+	fs := newFlagSet("appointments", "appointments list --date D [--practitioner CODE]  |  appointments cancel-day --practitioner CODE --date D --reason TEXT", nil)
+	dateText := fs.String("date", "today", "the day: today, tomorrow, 25/12/2026 or 2026-12-25")
+	code := fs.String("practitioner", "", "only this practitioner's code, such as nguyen")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, pool, err := openCurrentDatabase(ctx)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	day, err := parseDay(*dateText, cfg.Location)
+	if err != nil {
+		return err
+	}
+	store, err := newBookingStore(cfg, pool, newLogger(cfg.LogLevel))
+	if err != nil {
+		return err
+	}
+	var practitionerID int64
+	if *code != "" {
+		if practitionerID, err = practitionerByCode(ctx, store, *code); err != nil {
+			return err
+		}
+	}
+	entries, err := store.DayList(ctx, day, practitionerID)
+	if err != nil {
+		return err
+	}
+	return booking.FormatDayList(os.Stdout, day, cfg.Location, entries)
+}
+
+func cancelDay(ctx context.Context, args []string) error {
+	fs := newFlagSet("appointments", "appointments cancel-day --practitioner CODE --date D --reason TEXT", nil)
+	dateText := fs.String("date", "", "the day to cancel: today, tomorrow, 25/12/2026 or 2026-12-25")
+	code := fs.String("practitioner", "", "the practitioner's code, such as nguyen")
+	reason := fs.String("reason", "", "why, for the record (patients are told the practitioner can't see them)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *dateText == "" || *code == "" || strings.TrimSpace(*reason) == "" {
+		return fmt.Errorf("cancel-day needs --practitioner, --date and --reason")
+	}
+	cfg, pool, err := openCurrentDatabase(ctx)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	day, err := parseDay(*dateText, cfg.Location)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg.LogLevel)
+	store, err := newBookingStore(cfg, pool, logger)
+	if err != nil {
+		return err
+	}
+	practitionerID, err := practitionerByCode(ctx, store, *code)
+	if err != nil {
+		return err
+	}
+	engine := bot.NewEngine(pool, bot.Config{Location: cfg.Location, Logger: logger, ClinicName: cfg.ClinicName, Booking: store})
+	n, err := engine.CancelPractitionerDay(ctx, practitionerID, day, *reason)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stdout, "cancelled %d appointments of %s on %s; each patient is told through the outbox (a running `pms serve` sends them)\n", n, *code, day)
+	return nil
+}
+
+func practitionerByCode(ctx context.Context, store *booking.Store, code string) (int64, error) {
+	all, err := store.Practitioners(ctx, "")
+	if err != nil {
+		return 0, err
+	}
+	var codes []string
+	for _, p := range all {
+		if strings.EqualFold(p.Code, code) {
+			return p.ID, nil
+		}
+		codes = append(codes, p.Code)
+	}
+	return 0, fmt.Errorf("no practitioner with code %q; known codes: %s", code, strings.Join(codes, ", "))
+}
+
+// parseDay reads a day as an operator types it, in the clinic's zone.
+func parseDay(text string, loc *time.Location) (booking.Date, error) {
+	today := booking.DateOf(time.Now(), loc)
+	switch strings.ToLower(strings.TrimSpace(text)) {
+	case "today":
+		return today, nil
+	case "tomorrow":
+		return today.AddDays(1), nil
+	}
+	for _, layout := range []string{"2/1/2006", "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, text, loc); err == nil {
+			return booking.DateOf(t, loc), nil
+		}
+	}
+	return booking.Date{}, fmt.Errorf("invalid date %q: expected today, tomorrow, 25/12/2026 or 2026-12-25", text)
+}
+
+func runPractitioners(ctx context.Context, args []string) error {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+		args = []string{"import", "-h"}
+	}
+	if len(args) == 0 || args[0] != "import" {
+		return fmt.Errorf("expected `pms practitioners import FILE`")
+	}
+	fs := newFlagSet("practitioners", "practitioners import FILE.csv", []string{"DATABASE_URL", "PMS_TIMEZONE"})
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("expected one CSV file, such as booking/demo.csv")
+	}
+	f, err := os.Open(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	cfg, pool, err := openCurrentDatabase(ctx)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	store, err := newBookingStore(cfg, pool, newLogger(cfg.LogLevel))
+	if err != nil {
+		return err
+	}
+	if err := store.ImportCSV(ctx, f); err != nil {
+		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+	}
+	fmt.Fprintf(os.Stdout, "imported practitioners and availability from %s\n", fs.Arg(0))
+	return nil
+}
