@@ -6,14 +6,15 @@ const (
 		"To get started, I'll need to enrol you as a patient. It takes about two minutes. " +
 		"Tap Enrol (or type \"enrol\") when you're ready."
 	msgWelcomeBack  = "Welcome back, %s! How can I help today?"
-	msgHelpEnrolled = "Here's what I can do for you today:\n" +
-		"• show your details (type \"my details\")\n" +
-		"• change your phone number or email (type \"change my phone\")\n" +
+	msgHelpEnrolled = "Here's what I can do for you:\n" +
+		"• book an appointment (try \"GP tomorrow arvo\" or \"Dr Nguyen on Tuesday at 3pm\")\n" +
+		"• show, move or cancel your appointments (\"my appointments\")\n" +
+		"• put you on a waitlist and offer you a time when one frees up\n" +
+		"• show your details, or change your phone number or email (\"my details\")\n" +
 		"• answer common questions, like \"where can I park?\"\n\n" +
-		"Booking, changing and cancelling appointments in chat is coming soon. " +
 		"If you feel unsafe or it's an emergency, call 000."
-	msgCanDoToday = "Right now I can enrol you, show your details, change your phone number or email, " +
-		"and answer common questions about the hospital."
+	msgCanDoToday = "Right now I can enrol you, book, move and cancel appointments, manage a waitlist, " +
+		"show your details, change your phone number or email, and answer common questions about the hospital."
 	msgUnknown = "Sorry, I didn't quite get that. Could you say it another way? " +
 		"You can also tap one of these."
 

@@ -300,7 +300,8 @@ func (t *turn) menu() []choice {
 	if t.patient == nil {
 		return []choice{intentChoice("Enrol", nlu.IntentEnrol), intentChoice("Help", nlu.IntentHelp)}
 	}
-	return []choice{intentChoice("My details", nlu.IntentUpdateDetails), intentChoice("Help", nlu.IntentHelp)}
+	return []choice{intentChoice("Book an appointment", nlu.IntentBook), intentChoice("My appointments", nlu.IntentListAppointments),
+		intentChoice("My details", nlu.IntentUpdateDetails), intentChoice("Help", nlu.IntentHelp)}
 }
 
 func (t *turn) greet(help bool) {
