@@ -722,7 +722,8 @@ func (t *turn) joinWaitlist() error {
 	if err != nil {
 		return err
 	}
-	t.ask(fmt.Sprintf(msgWaitlistJoined, t.describeWho(draft, nil)), t.menu()...)
+	t.ask(fmt.Sprintf(msgWaitlistJoined, t.describeWho(draft, nil)),
+		intentChoice("Leave the waitlist", nlu.IntentWaitlistLeave), intentChoice("My appointments", nlu.IntentListAppointments))
 	return nil
 }
 

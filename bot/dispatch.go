@@ -55,6 +55,9 @@ var TelegramLimits = Limits{PerSecond: 30, ChatBurst: 3, ChatInterval: time.Seco
 type Channel struct {
 	Sender Sender
 	Limits Limits
+	// OnlyChat, if set, limits delivery to one chat, for a terminal that serves one user
+	// while other users' terminals (other processes) deliver their own messages.
+	OnlyChat string
 }
 
 // Dispatcher delivers committed outbox messages: in order within a chat, within each
@@ -64,6 +67,7 @@ type Dispatcher struct {
 	pool     *pgxpool.Pool
 	channels map[string]Channel
 	names    []string
+	only     []string // OnlyChat of each channel in names
 	log      *slog.Logger
 	wake     chan struct{}
 
@@ -90,8 +94,9 @@ func NewDispatcher(pool *pgxpool.Pool, channels map[string]Channel, logger *slog
 		MaxAttempts:  10,
 		RetryDelay:   Backoff,
 	}
-	for name := range channels {
+	for name, ch := range channels {
 		d.names = append(d.names, name)
+		d.only = append(d.only, ch.OnlyChat)
 	}
 	return d
 }
@@ -154,7 +159,9 @@ func (d *Dispatcher) claimBatch(ctx context.Context) ([]outboxRow, error) {
 		UPDATE outbox SET lease_until = now() + $2::interval
 		WHERE id IN (
 			SELECT o.id FROM outbox o
-			WHERE o.channel = ANY($1) AND o.sent_at IS NULL AND o.failed_at IS NULL
+			JOIN unnest($1::text[], $3::text[]) AS c (name, only_chat)
+			  ON o.channel = c.name AND (c.only_chat = '' OR o.chat_id = c.only_chat)
+			WHERE o.sent_at IS NULL AND o.failed_at IS NULL
 			  AND o.next_attempt_at <= now()
 			  AND (o.lease_until IS NULL OR o.lease_until < now())
 			  AND NOT EXISTS (
@@ -164,7 +171,7 @@ func (d *Dispatcher) claimBatch(ctx context.Context) ([]outboxRow, error) {
 			ORDER BY o.id
 			LIMIT 100
 			FOR UPDATE SKIP LOCKED)
-		RETURNING id, channel, chat_id, body, attempts`, d.names, leaseDuration.String())
+		RETURNING id, channel, chat_id, body, attempts`, d.names, leaseDuration.String(), d.only)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox messages: %w", err)
 	}

@@ -202,3 +202,31 @@ func TestBackoffGrowsToCap(t *testing.T) {
 	assert.Equal(t, 8*time.Second, bot.Backoff(4))
 	assert.Equal(t, 5*time.Minute, bot.Backoff(30))
 }
+
+func TestDispatcherOnlyChatLeavesOthers(t *testing.T) {
+	t.Parallel()
+	sender := newRecordingSender()
+	pool := dbtest.NewPool(t)
+	d := bot.NewDispatcher(pool, map[string]bot.Channel{"test": {Sender: sender, OnlyChat: "mine"}},
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	d.PollInterval = 20 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = d.Run(ctx)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	enqueue(t, pool, "theirs", "not for this terminal")
+	enqueue(t, pool, "mine", "for this terminal")
+	d.Wake()
+	sender.waitFor(t, func(s []string) bool { return len(s) == 1 })
+	assert.Equal(t, []string{"mine:for this terminal"}, sender.sentList())
+
+	var pending int
+	require.NoError(t, pool.QueryRow(context.Background(), `SELECT count(*) FROM outbox WHERE sent_at IS NULL AND chat_id = 'theirs'`).Scan(&pending))
+	assert.Equal(t, 1, pending, "the other chat's message waits for its own terminal")
+}

@@ -39,6 +39,7 @@ type service struct {
 	pool   *pgxpool.Pool
 	engine *bot.Engine
 	ch     *telegram.Channel
+	clock  *clock.Manual
 	stop   func()
 }
 
@@ -83,7 +84,7 @@ func startService(t *testing.T, fake *telegramtest.Server, pool *pgxpool.Pool, p
 			assert.NoError(t, ch.RunPolling(ctx))
 		}()
 	}
-	s := &service{t: t, fake: fake, pool: pool, engine: engine, ch: ch}
+	s := &service{t: t, fake: fake, pool: pool, engine: engine, ch: ch, clock: clk}
 	s.stop = sync.OnceFunc(func() {
 		cancel()
 		wg.Wait()
@@ -436,4 +437,61 @@ func TestTelegramWaitlistOffer(t *testing.T) {
 	assert.Contains(t, offer[0].Text, "Good news! A time has freed up: Tuesday 8 December, 3:00 pm")
 	out = waiting.tap(offer, "Yes, book it", 1)
 	assert.Contains(t, out[0].Text, "You're booked in: Tuesday 8 December, 3:00 pm")
+}
+
+func TestTelegramAutomaticAllocation(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.New(t)
+	pool := dbtest.NewPool(t)
+	s := startService(t, fake, pool, true, "")
+	enrol(t, pool, 9301)
+	p := s.patient(9301)
+
+	out := p.say("I need to see a GP on Monday morning", 1)
+	require.NotNil(t, out[0].ReplyMarkup)
+	rows := out[0].ReplyMarkup.InlineKeyboard
+	require.Len(t, rows, 5, "three times, other times, the waitlist")
+	first := rows[0][0].Text
+	assert.True(t, strings.HasPrefix(first, "Mon 7 Dec, "), first)
+	assert.Contains(t, first, " am – Dr ")
+	out = p.tap(out, first, 1)
+	assert.Contains(t, out[0].Text, "(GP), 15 minutes. Book it?")
+	out = p.tap(out, "Yes, book it", 1)
+	assert.Contains(t, out[0].Text, "You're booked in: Monday 7 December")
+}
+
+func TestTelegramOfferDeclinedThenExpired(t *testing.T) {
+	t.Parallel()
+	fake := telegramtest.New(t)
+	pool := dbtest.NewPool(t)
+	s := startService(t, fake, pool, true, "")
+	for _, id := range []int64{9401, 9402, 9403} {
+		enrol(t, pool, id)
+	}
+	holder, first, second := s.patient(9401), s.patient(9402), s.patient(9403)
+
+	out := holder.say("book Dr Nguyen on Tuesday at 3pm", 1)
+	out = holder.tap(out, "Tue 8 Dec, 3:00 pm – Dr Anh Nguyen", 1)
+	holder.tap(out, "Yes, book it", 1)
+	first.say("waitlist for Dr Nguyen on Tuesday", 1)
+	s.clock.Advance(time.Minute)
+	second.say("waitlist for Dr Nguyen on Tuesday", 1)
+
+	out = holder.say("cancel my appointment", 1)
+	holder.tap(out, "Yes, cancel it", 1)
+	offer := first.replies(1)
+	assert.Contains(t, offer[0].Text, "Good news!")
+	out = first.tap(offer, "No thanks", 1)
+	assert.Contains(t, out[0].Text, "passed it on")
+
+	offer = second.replies(1)
+	assert.Contains(t, offer[0].Text, "Tuesday 8 December, 3:00 pm")
+	s.clock.Advance(31 * time.Minute)
+	closed, err := s.engine.ExpireOffers(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, closed)
+	out = second.replies(1)
+	assert.Contains(t, out[0].Text, "offered to someone else")
+	out = second.tap(offer, "Yes, book it", 1)
+	assert.Contains(t, out[0].Text, "expired or been withdrawn")
 }

@@ -55,7 +55,7 @@ func chatInTerminal(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool,
 	ch.AfterTurn = func(ctx context.Context) error {
 		return bot.WaitDelivered(ctx, pool, console.ChannelName, ch.ChatID())
 	}
-	dispatcher = bot.NewDispatcher(pool, map[string]bot.Channel{console.ChannelName: {Sender: ch.Sender()}}, logger)
+	dispatcher = bot.NewDispatcher(pool, map[string]bot.Channel{console.ChannelName: {Sender: ch.Sender(), OnlyChat: ch.ChatID()}}, logger)
 
 	dispatchCtx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup
