@@ -22,8 +22,8 @@ type RescheduleRequest struct {
 
 // RescheduleResult is the outcome of a reschedule.
 type RescheduleResult struct {
-	Appointment    Appointment
-	Previous       Interval
+	Appointment            Appointment
+	Previous               Interval
 	PreviousPractitionerID int64
 	// Late is true when the old time was inside the late window.
 	Late bool

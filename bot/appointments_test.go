@@ -12,8 +12,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pakenham-health/pms/bot"
 	"github.com/pakenham-health/pms/booking"
+	"github.com/pakenham-health/pms/bot"
 	"github.com/pakenham-health/pms/records"
 )
 

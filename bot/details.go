@@ -21,6 +21,10 @@ var _ = registerForm(&form{
 	},
 	finish: func(t *turn) error {
 		phone := t.lastAnswers["phone"]
+		if phone == t.patient.Phone {
+			t.ask(fmt.Sprintf(msgPhoneUnchanged, records.FormatPhone(phone)), t.menu()...)
+			return nil
+		}
 		if err := records.UpdatePhone(t.ctx, t.tx, t.patient.ID, phone, t.actor()); err != nil {
 			return err
 		}

@@ -115,13 +115,20 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 	defer d.log.Info("dispatcher_stopped")
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	failures := repeatLimiter{every: 30 * time.Second}
 	for {
 		sent, wait, err := d.dispatchOnce(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if err != nil {
-			d.log.Error("outbox_scan_failed", "error", err)
+			// While the database is down every scan fails; log the first failure and then a
+			// count every 30 seconds.
+			if n, ok := failures.note(time.Now()); ok {
+				d.log.Error("outbox_scan_failed", "error", err, "failures_since_last_log", n)
+			}
+		} else if n := failures.reset(); n > 0 {
+			d.log.Info("outbox_scan_recovered", "failures", n)
 		}
 		if sent > 0 {
 			continue

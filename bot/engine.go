@@ -41,6 +41,8 @@ type Config struct {
 	Logger     *slog.Logger
 	// ClinicName is the hospital name used in greetings.
 	ClinicName string
+	// ClinicPhone is reception's phone number, given wherever the bot sends people to staff.
+	ClinicPhone string
 	// FAQPhraser, if set, words FAQ answers with an LLM from the retrieved entries only.
 	FAQPhraser FAQPhraser
 	// Booking is the appointment store; without it appointment requests get an honest
@@ -74,6 +76,9 @@ func NewEngine(pool *pgxpool.Pool, cfg Config) *Engine {
 	}
 	if cfg.ClinicName == "" {
 		cfg.ClinicName = "the clinic"
+	}
+	if cfg.ClinicPhone == "" {
+		cfg.ClinicPhone = "the clinic's usual number"
 	}
 	return &Engine{pool: pool, cfg: cfg, log: cfg.Logger}
 }
@@ -217,7 +222,7 @@ func (e *Engine) recordFailure(ctx context.Context, in Inbound) error {
 		if tag.RowsAffected() == 0 {
 			return nil
 		}
-		_, err = Enqueue(ctx, tx, in.Channel, in.ChatID, Outbound{Text: msgInternalError})
+		_, err = Enqueue(ctx, tx, in.Channel, in.ChatID, Outbound{Text: e.fill(msgInternalError)})
 		return err
 	})
 }

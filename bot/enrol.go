@@ -26,8 +26,9 @@ var enrol = registerForm(&form{
 	finish:    finishEnrol,
 	fields: []field{
 		{key: "consent", prompt: constPrompt(msgConsent),
-			choices: []choice{answerChoice("Yes, I agree", answerYes), answerChoice("No", answerNo)},
-			parse:   parseYesNo(msgConsentUnclear),
+			choices:    []choice{answerChoice("Yes, I agree", answerYes), answerChoice("No", answerNo)},
+			parse:      parseYesNo(msgConsentUnclear),
+			shortRetry: true,
 			after: func(t *turn, v string) (bool, error) {
 				if v == answerYes {
 					return false, nil
@@ -41,7 +42,7 @@ var enrol = registerForm(&form{
 		{key: "preferred_name", prompt: constPrompt(msgAskPreferredName), optional: true, freeText: true, parse: parseName("preferred_name")},
 		{key: "birth_date", prompt: constPrompt(msgAskBirthDate), parse: parseBirthDate},
 		{key: "gender", prompt: constPrompt(msgAskGender), optional: true,
-			choices: []choice{answerChoice("Woman", "woman"), answerChoice("Man", "man"), answerChoice("Non-binary", "non-binary")},
+			choices: []choice{answerChoice("Woman", "Woman"), answerChoice("Man", "Man"), answerChoice("Non-binary", "Non-binary")},
 			parse:   parseGender},
 		{key: "phone", prompt: constPrompt(msgAskPhone), acceptsContact: true, parse: parsePhone("phone")},
 		{key: "email", prompt: constPrompt(msgAskEmail), optional: true, parse: parseEmail},
@@ -52,7 +53,7 @@ var enrol = registerForm(&form{
 		{key: "emergency_name", prompt: constPrompt(msgAskEmergencyName), optional: true, freeText: true, parse: parseName("emergency_name")},
 		{key: "emergency_phone", prompt: constPrompt(msgAskEmergencyPhone),
 			skip:  func(a map[string]string) bool { return a["emergency_name"] == "" },
-			parse: parsePhone("emergency_phone")},
+			parse: parseEmergencyPhone},
 		{key: "confirm", prompt: enrolSummary,
 			choices: []choice{answerChoice("Yes, enrol me", answerYes), answerChoice("Start again", answerNo)},
 			parse:   parseYesNo(msgConfirmUnclear),
@@ -91,7 +92,7 @@ func parseName(field string) func(*turn, string) (string, error) {
 func parseBirthDate(t *turn, text string) (string, error) {
 	birth, err := nlu.ParseBirthDate(text, t.today())
 	if err != nil {
-		return "", answerError(err.Error())
+		return "", err
 	}
 	if err := records.CheckBirthDate(birth, t.today()); err != nil {
 		return "", err
@@ -99,10 +100,16 @@ func parseBirthDate(t *turn, text string) (string, error) {
 	return birth.Format(time.DateOnly), nil
 }
 
-func parseGender(_ *turn, text string) (string, error) {
+func parseGender(t *turn, text string) (string, error) {
 	text = strings.TrimSpace(text)
 	if len([]rune(text)) > 50 || strings.ContainsAny(text, "\n\r") {
 		return "", answerError(msgGenderTooLong)
+	}
+	// Digits or a date mean the patient is answering another question (their date of
+	// birth, say), not describing their gender.
+	when, err := nlu.ParseWhen(text, t.now, t.e.cfg.Location)
+	if strings.ContainsAny(text, "0123456789") || err != nil || when.HasDate {
+		return "", answerError(msgGenderUnclear)
 	}
 	return text, nil
 }
@@ -118,23 +125,54 @@ func parseEmail(_ *turn, text string) (string, error) {
 }
 
 // parseMedicare stores "NUMBER" or, when the 11th digit (IRN) was typed too, "NUMBER/IRN".
-func parseMedicare(_ *turn, text string) (string, error) {
+func parseMedicare(t *turn, text string) (string, error) {
 	number, irn, err := records.ParseMedicare(text)
 	if err != nil {
 		return "", err
 	}
 	if irn != 0 {
+		if err := t.checkMedicareFree(number, irn); err != nil {
+			return "", err
+		}
 		return number + "/" + strconv.Itoa(irn), nil
 	}
 	return number, nil
 }
 
-func parseIRN(_ *turn, text string) (string, error) {
+func parseIRN(t *turn, text string) (string, error) {
 	irn, err := records.ParseIRN(text)
 	if err != nil {
 		return "", err
 	}
+	if err := t.checkMedicareFree(t.state.Form.Answers["medicare"], irn); err != nil {
+		return "", err
+	}
 	return strconv.Itoa(irn), nil
+}
+
+// checkMedicareFree rejects a Medicare number and reference number already on a record:
+// the patient may be enrolled already, and a record is never merged on their say-so.
+func (t *turn) checkMedicareFree(number string, irn int) error {
+	used, err := records.MedicareInUse(t.ctx, t.tx, number, irn)
+	if err != nil {
+		return err
+	}
+	if used {
+		return answerError(msgMedicareInUse)
+	}
+	return nil
+}
+
+// parseEmergencyPhone is parsePhone that also rejects the patient's own number.
+func parseEmergencyPhone(t *turn, text string) (string, error) {
+	phone, err := records.NormalizePhone("emergency_phone", text)
+	if err != nil {
+		return "", err
+	}
+	if phone == t.state.Form.Answers["phone"] {
+		return "", answerError(msgEmergencyIsOwnPhone)
+	}
+	return phone, nil
 }
 
 // medicareOf splits the stored Medicare answers into number and IRN.
@@ -203,6 +241,11 @@ func finishEnrol(t *turn) error {
 		ConsentVersion:        records.ConsentVersion,
 	}
 	created, err := records.Create(t.ctx, t.tx, p, t.account())
+	if errors.Is(err, records.ErrDuplicateMedicare) {
+		// Another enrolment took the same card details since the question was answered.
+		t.ask(msgMedicareTakenAtSave, t.menu()...)
+		return nil
+	}
 	if errors.Is(err, records.ErrConflict) {
 		// Another turn enrolled this account first; the database kept one record.
 		t.ask(msgAlreadyEnrolledRace, t.menu()...)

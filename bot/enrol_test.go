@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -165,7 +166,7 @@ func TestCrisisInsideEnrolmentGetsEmergencyReplyFirst(t *testing.T) {
 	require.NotEmpty(t, out)
 	assert.Contains(t, out[0].Text, "000")
 	assert.Contains(t, out[0].Text, "13 11 14")
-	assert.Contains(t, texts(out), "enrolment is saved")
+	assert.Contains(t, texts(out), "enrolment answers so far are kept")
 
 	out = c.send("Example")
 	assert.Contains(t, texts(out), "rather we call you", "the form carries on where it was")
@@ -277,4 +278,60 @@ func TestSharedContactFillsPhone(t *testing.T) {
 	in.ContactPhone, in.ContactUserID = "61499111222", "1010"
 	out = c.deliver(in)
 	assert.Contains(t, texts(out), "email")
+}
+
+func TestEnrolmentRejectsSharedMedicareAndOwnPhone(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	existing := &records.Patient{GivenName: "Kim", FamilyName: "Example", BirthDate: time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),
+		Phone: "+61491570157", MedicareNumber: "2123456701", MedicareIRN: 1, ConsentAt: testNow, ConsentVersion: records.ConsentVersion}
+	_, err := records.Create(context.Background(), h.pool, existing, records.Account{Channel: "test", ID: "other"})
+	require.NoError(t, err)
+
+	c := h.chat("1011")
+	for _, s := range []string{"enrol", "yes", "Lou", "Example", "skip", "01/02/2003"} {
+		c.send(s)
+	}
+	out := c.send("12/12/1990")
+	assert.Contains(t, texts(out), "another question", "a date is not a gender")
+	out = c.tap("Woman")
+	assert.Contains(t, texts(out), "phone number")
+	c.send("0491 570 156")
+	c.tap("Skip")
+	out = c.send("21234567011")
+	assert.Contains(t, texts(out), "already on another patient record")
+	out = c.send("2123456701")
+	assert.Contains(t, texts(out), "reference number")
+	out = c.send("1")
+	assert.Contains(t, texts(out), "already on another patient record", "same card and reference number")
+	out = c.send("2")
+	assert.Contains(t, texts(out), "emergency")
+	c.send("Sam Example")
+	out = c.send("0491 570 156")
+	assert.Contains(t, texts(out), "your own number")
+	out = c.send("0491 570 110")
+	assert.Contains(t, texts(out), "Gender: Woman")
+	assert.Contains(t, texts(out), "reference 2")
+}
+
+func TestSmallTalkAndHelpBeforeEnrolment(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.chat("1012")
+	assert.Contains(t, texts(c.send("help")), "Once you're enrolled")
+	assert.Contains(t, texts(c.send("thanks!")), "You're welcome")
+	assert.Contains(t, texts(c.send("are you a robot?")), "not a person")
+	assert.Contains(t, texts(c.send("back")), "nothing in progress")
+}
+
+func TestCrisisKeepsQuestionButtonsLive(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.chat("1013")
+	c.send("enrol")
+	consent := c.last
+	c.send("I can't go on anymore")
+	c.last = consent
+	out := c.tap("Yes, I agree")
+	assert.Contains(t, texts(out), "first name", "the consent buttons still work after the crisis reply")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/pakenham-health/pms/nlu/faq"
 )
@@ -33,11 +34,28 @@ func (t *turn) answerFAQ(text string) error {
 		for _, entry := range match.Entries {
 			choices = append(choices, choice{label: entry.Question, option: Option{Action: actionFAQ, Value: entry.Slug}})
 		}
+		choices = append(choices, choice{label: "None of these", option: Option{Action: actionFAQ, Value: faqNoneOfThese}})
 		t.ask(msgFAQWeak, choices...)
 	default:
 		t.ask(msgFAQNone, t.menu()...)
 	}
 	return nil
+}
+
+// answerFAQIfFound answers text from the FAQ when it matches an entry, well or weakly, and
+// reports whether it did.
+func (t *turn) answerFAQIfFound(text string) (bool, error) {
+	if strings.TrimSpace(text) == "" {
+		return false, nil
+	}
+	match, err := faq.Search(t.ctx, t.tx, text)
+	if err != nil {
+		return false, err
+	}
+	if match.Quality == faq.None {
+		return false, nil
+	}
+	return true, t.answerFAQ(text)
 }
 
 // phrase returns the LLM's wording of the answer when a phraser is set and succeeds, and
@@ -61,8 +79,15 @@ func (t *turn) patientNames() []string {
 	return []string{t.patient.GivenName, t.patient.FamilyName, t.patient.PreferredName}
 }
 
+// faqNoneOfThese is the value of the button under FAQ suggestions that fit nothing.
+const faqNoneOfThese = "-"
+
 // showFAQ answers with the entry a suggestion button named.
 func (t *turn) showFAQ(slug string) error {
+	if slug == faqNoneOfThese {
+		t.ask(msgFAQNone, t.menu()...)
+		return nil
+	}
 	entry, err := faq.Get(t.ctx, t.tx, slug)
 	if errors.Is(err, faq.ErrNotFound) {
 		t.outcome = OutcomeRejected

@@ -38,6 +38,9 @@ type field struct {
 	parse func(t *turn, text string) (string, error)
 	// after runs once the answer is stored; it may end the form (returns done=true).
 	after func(t *turn, value string) (done bool, err error)
+	// shortRetry replaces the question with the error message when an answer is
+	// rejected, for questions too long to repeat (the consent wording).
+	shortRetry bool
 }
 
 // answerError is a rejected answer with the sentence to show the patient.
@@ -112,6 +115,12 @@ func (t *turn) startForm(name string) error {
 // prompt asks the current field's question.
 func (t *turn) prompt() error {
 	fs := t.state.Form
+	return t.promptWith(formByName(fs.Name).field(fs.Step).prompt(t))
+}
+
+// promptWith asks the current field's question in the given words, with its buttons.
+func (t *turn) promptWith(text string) error {
+	fs := t.state.Form
 	f := formByName(fs.Name)
 	fld := f.field(fs.Step)
 	var rows [][]choice
@@ -127,7 +136,7 @@ func (t *turn) prompt() error {
 	}
 	controls = append(controls, choice{label: "Cancel", option: Option{Action: actionControl, Value: "cancel"}, control: true})
 	rows = append(rows, controls)
-	t.askRows(fld.prompt(t), rows)
+	t.askRows(text, rows)
 	if fld.acceptsContact {
 		t.out[len(t.out)-1].RequestContact = true
 	}
@@ -207,14 +216,19 @@ func (t *turn) formText(text string) error {
 	}
 	if msg, ok := patientMessage(err); ok {
 		// A typed request that is not an answer pauses the form instead of failing it.
-		// Short texts ("25/12/2030") are taken as attempted answers.
-		if !fld.freeText && looksLikeSentence(text) {
+		// Short texts ("25/12/2030") and dates that were read but rejected ("1 Jan 1850")
+		// are taken as attempted answers.
+		var inputErr *nlu.InputError
+		if !fld.freeText && looksLikeSentence(text) && !errors.As(err, &inputErr) {
 			switched, cerr := t.switchIfRequest(text)
 			if switched || cerr != nil {
 				return cerr
 			}
 		}
 		t.outcome = OutcomeRejected
+		if fld.shortRetry {
+			return t.promptWith(msg)
+		}
 		t.say(msg)
 		return t.prompt()
 	}
@@ -239,7 +253,7 @@ func (t *turn) switchIfRequest(text string) (bool, error) {
 	case nlu.IntentCrisis:
 		return true, t.onCrisis()
 	}
-	if result.Confidence < switchConfidence {
+	if result.Confidence <= switchConfidence {
 		return false, nil
 	}
 	if nlu.Intent(result.Intent) == nlu.IntentEnrol && t.state.Form.Name == enrolForm {
@@ -249,8 +263,8 @@ func (t *turn) switchIfRequest(text string) (bool, error) {
 	return true, t.route(result, text)
 }
 
-// switchConfidence is the classifier confidence above which typed text inside a form is
-// taken as a new request rather than a wrong answer.
+// switchConfidence is the classifier confidence that typed text inside a form must exceed
+// to be taken as a new request rather than a wrong answer.
 const switchConfidence = 0.5
 
 func patientMessage(err error) (string, bool) {
@@ -261,6 +275,10 @@ func patientMessage(err error) (string, bool) {
 	var aerr answerError
 	if errors.As(err, &aerr) {
 		return string(aerr), true
+	}
+	var inputErr *nlu.InputError
+	if errors.As(err, &inputErr) {
+		return inputErr.Message, true
 	}
 	return "", false
 }

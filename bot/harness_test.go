@@ -12,8 +12,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pakenham-health/pms/bot"
 	"github.com/pakenham-health/pms/booking"
+	"github.com/pakenham-health/pms/bot"
 	"github.com/pakenham-health/pms/internal/clock"
 	"github.com/pakenham-health/pms/internal/dbtest"
 )

@@ -36,6 +36,7 @@ func (e *Engine) notifyPatient(ctx context.Context, tx pgx.Tx, current *turn, pa
 			return err
 		}
 		out := msg
+		out.Text = e.fill(out.Text)
 		out.Buttons = nil
 		for _, c := range choices {
 			state.NextToken++

@@ -5,6 +5,35 @@ import (
 	"time"
 )
 
+// repeatLimiter decides when a repeating failure is worth another log line: the first
+// time, then at most once every period, with the count of failures in between.
+type repeatLimiter struct {
+	every   time.Duration
+	last    time.Time
+	pending int
+	total   int
+}
+
+// note records one failure at now and reports whether to log it, with the number of
+// failures since the last line logged.
+func (r *repeatLimiter) note(now time.Time) (int, bool) {
+	r.pending++
+	r.total++
+	if !r.last.IsZero() && now.Sub(r.last) < r.every {
+		return 0, false
+	}
+	n := r.pending
+	r.last, r.pending = now, 0
+	return n, true
+}
+
+// reset ends a run of failures and returns how many there were.
+func (r *repeatLimiter) reset() int {
+	n := r.total
+	*r = repeatLimiter{every: r.every}
+	return n
+}
+
 // bucket is a token bucket: up to burst tokens, one more every interval. A zero interval
 // means no limit.
 type bucket struct {

@@ -13,19 +13,28 @@ const (
 		"• show your details, or change your phone number or email (\"my details\")\n" +
 		"• answer common questions, like \"where can I park?\"\n\n" +
 		"If you feel unsafe or it's an emergency, call 000."
-	msgCanDoToday = "Right now I can enrol you, book, move and cancel appointments, manage a waitlist, " +
+	msgHelpNew = "I'm the hospital's chat assistant. Once you're enrolled (it takes about two minutes), I can:\n" +
+		"• book, move and cancel appointments, and put you on a waitlist\n" +
+		"• show your details and update your phone number or email\n" +
+		"• answer common questions, like \"where can I park?\"\n\n" +
+		"Tap Enrol to start. If you feel unsafe or it's an emergency, call 000."
+	msgThanks            = "You're welcome! Anything else I can help with?"
+	msgBye               = "Bye for now. Take care!"
+	msgWhoAmI            = "I'm the hospital's chat assistant: a computer program, not a person. For a person, call reception on {clinic_phone}."
+	msgNothingInProgress = "There's nothing in progress right now. What would you like to do?"
+	msgCanDoToday        = "Right now I can enrol you, book, move and cancel appointments, manage a waitlist, " +
 		"show your details, change your phone number or email, and answer common questions about the hospital."
 	msgUnknown = "Sorry, I didn't quite get that. Could you say it another way? " +
 		"You can also tap one of these."
 
 	msgNotYetAppointments = "I can't book, change or cancel appointments in chat just yet. " +
-		"For now, please call the clinic's reception and they'll sort it out."
+		"For now, please call reception on {clinic_phone} and they'll sort it out."
 	msgNotYetCheckIn = "Checking in by chat isn't available yet. Please let the front desk know you've arrived."
 	msgFAQAsk        = "Ask me a question about the hospital, like \"where can I park?\" or \"what should I bring?\"."
 	msgFAQWeak       = "I'm not sure which of these you mean. Tap the closest one:"
-	msgFAQNone       = "Sorry, I don't have an answer to that one. The clinic's reception can help: please give them a call. " +
+	msgFAQNone       = "Sorry, I don't have an answer to that one. Reception can help: please call them on {clinic_phone}. " +
 		"(Passing questions to staff from chat is coming soon.)"
-	msgNotYetHuman = "I can't pass messages to staff from chat just yet. Please call the clinic's reception " +
+	msgNotYetHuman = "I can't pass messages to staff from chat just yet. Please call reception on {clinic_phone} " +
 		"and a person will help you. If it's an emergency, call 000."
 	msgWellbeing = "Thanks for reaching out. It takes courage to ask for support.\n\n" +
 		"You can talk to someone any time, day or night:\n" +
@@ -34,7 +43,7 @@ const (
 		"• Kids Helpline 1800 55 1800 (ages 5 to 25)\n\n" +
 		"Your GP can also help with a mental health plan. If you're in danger right now, call 000."
 
-	msgCrisisFormKept  = "Your %s is saved. When you're ready, you can carry on where you left off."
+	msgCrisisFormKept  = "Your %s answers so far are kept. When you're ready, you can carry on where you left off."
 	msgPausedReminder  = "Your %s is paused. Type \"resume\" or tap below to carry on where you left off."
 	msgNothingToResume = "There's nothing paused to carry on with. What would you like to do?"
 
@@ -45,7 +54,7 @@ const (
 	msgContactNotOwn     = "That looks like someone else's contact. Please share your own number, or type it in."
 	msgContactUnexpected = "Thanks, but I wasn't asking for a phone number just now. To change yours, type \"change my phone\"."
 	msgInternalError     = "Sorry, something went wrong on our side and I couldn't handle your last message. " +
-		"Please try again in a minute. If it's urgent, call the clinic, or 000 in an emergency."
+		"Please try again in a minute. If it's urgent, call reception on {clinic_phone}, or 000 in an emergency."
 
 	msgAtFirstQuestion = "This is the first question, so there's nothing to go back to."
 	msgCannotSkip      = "I need an answer to this one, sorry. Type \"cancel\" if you'd like to stop."
@@ -57,33 +66,40 @@ const (
 		"Do you agree?"
 	msgConsentUnclear  = "Please answer yes or no: do you agree to the hospital storing your details?"
 	msgConsentDeclined = "No worries. I haven't stored anything. If you change your mind, just type \"enrol\". " +
-		"You can still call the clinic for help."
-	msgAskGivenName      = "What's your first name (given name), as it appears on your Medicare card or ID?"
-	msgAskFamilyName     = "Thanks. And your family name (surname)?"
-	msgAskPreferredName  = "Is there a name you'd rather we call you? Type it, or tap Skip."
-	msgAskBirthDate      = "What's your date of birth? For example 25/12/1980."
-	msgAskGender         = "How do you describe your gender? Tap an option, type it in your own words, or tap Skip."
-	msgGenderTooLong     = "Please keep that to 50 characters or fewer, on one line."
-	msgAskPhone          = "What's the best phone number to reach you on? For example 0412 345 678. On Telegram you can also tap \"Share my phone number\"."
-	msgAskEmail          = "What's your email address? Type it, or tap Skip."
-	msgAskMedicare       = "What's your Medicare card number? It's the 10 digits on the front, like 2123 45670 1. Type it, or tap Skip."
-	msgAskIRN            = "And your reference number? It's the single digit (1 to 9) to the left of your name on the card."
-	msgAskEmergencyName  = "Who should we contact in an emergency? Type their name, or tap Skip."
-	msgAskEmergencyPhone = "What's their phone number?"
-	msgSummaryIntro      = "Here's what you've told me:\n"
-	msgSummaryQuestion   = "Is that all correct? Tap \"Yes, enrol me\" to save it, or type \"back\" to change the last answer."
-	msgConfirmUnclear    = "Please answer yes to save these details, or type \"back\" to change something."
-	msgEnrolCancelled    = "Okay, I've cancelled your enrolment and haven't saved anything. Type \"enrol\" any time to start again."
+		"You can still call reception on {clinic_phone} for help."
+	msgAskGivenName     = "What's your first name (given name), as it appears on your Medicare card or ID?"
+	msgAskFamilyName    = "Thanks. And your family name (surname)?"
+	msgAskPreferredName = "Is there a name you'd rather we call you? Type it, or tap Skip."
+	msgAskBirthDate     = "What's your date of birth? For example 25/12/1980."
+	msgAskGender        = "How do you describe your gender? Tap an option, type it in your own words, or tap Skip."
+	msgGenderTooLong    = "Please keep that to 50 characters or fewer, on one line."
+	msgGenderUnclear    = "That looks like the answer to another question. How do you describe your gender? Type it in words, or tap Skip."
+	msgMedicareInUse    = "That Medicare number and reference number are already on another patient record, so I can't use them here. " +
+		"You may already be enrolled: please call reception on {clinic_phone} and they'll sort it out. You can type \"skip\" to leave Medicare out for now."
+	msgMedicareTakenAtSave = "That Medicare number and reference number were just saved on another patient record, so I couldn't enrol you. " +
+		"Please call reception on {clinic_phone} and they'll sort it out."
+	msgEmergencyIsOwnPhone = "That's your own number. Please give a number for your emergency contact, or type \"back\" to skip the contact."
+	msgAskPhone            = "What's the best phone number to reach you on? For example 0412 345 678. On Telegram you can also tap \"Share my phone number\"."
+	msgAskEmail            = "What's your email address? Type it, or tap Skip."
+	msgAskMedicare         = "What's your Medicare card number? It's the 10 digits on the front, like 2123 45670 1. Type it, or tap Skip."
+	msgAskIRN              = "And your reference number? It's the single digit (1 to 9) to the left of your name on the card."
+	msgAskEmergencyName    = "Who should we contact in an emergency? Type their name, or tap Skip."
+	msgAskEmergencyPhone   = "What's their phone number?"
+	msgSummaryIntro        = "Here's what you've told me:\n"
+	msgSummaryQuestion     = "Is that all correct? Tap \"Yes, enrol me\" to save it, or type \"back\" to change the last answer."
+	msgConfirmUnclear      = "Please answer yes to save these details, or type \"back\" to change something."
+	msgEnrolCancelled      = "Okay, I've cancelled your enrolment and haven't saved anything. Type \"enrol\" any time to start again."
 
-	msgEnrolled            = "You're enrolled, %s! Your medical record number is %s. Keep it handy for when you call the clinic."
+	msgEnrolled            = "You're enrolled, %s! Your medical record number is %s. Keep it handy for when you call us on {clinic_phone}."
 	msgAlreadyEnrolled     = "You're already enrolled, %s (medical record number %s), so there's no need to do it again."
 	msgAlreadyEnrolledRace = "You're already enrolled, so I haven't saved these details a second time."
 
 	msgNoDetailsYet    = "I don't have any details for you yet, because you're not enrolled. Tap Enrol to get started."
 	msgDetailsIntro    = "Here are the details we hold for you:\n"
-	msgDetailsFooter   = "To change your phone number or email, tap below. For anything else, please call the clinic."
+	msgDetailsFooter   = "To change your phone number or email, tap below. For anything else, please call reception on {clinic_phone}."
 	msgAskNewPhone     = "What's your new phone number? For example 0412 345 678."
 	msgPhoneUpdated    = "Done. Your phone number is now %s."
+	msgPhoneUnchanged  = "%s is already the number we have for you, so nothing has changed."
 	msgAskNewEmail     = "What's your new email address?"
 	msgEmailUpdated    = "Done. Your email address is now %s."
 	msgEmailRemoved    = "Done. I've removed your email address."
@@ -93,7 +109,7 @@ const (
 	msgWhatKind           = "What kind of appointment would you like?"
 	msgWhichDay           = "Which day would you like? For example \"Thursday\", \"tomorrow arvo\" or \"15/12\"."
 	msgNoSuchPractitioner = "I couldn't find a practitioner called %q here."
-	msgNoPractitioners    = "Sorry, there are no practitioners taking bookings at the moment. Please call the clinic."
+	msgNoPractitioners    = "Sorry, there are no practitioners taking bookings at the moment. Please call reception on {clinic_phone}."
 	msgTimesFound         = "Here are the best times with %s. Tap one to book it:"
 	msgNoTimes            = "Sorry, I couldn't find a free time with %s then. I can put you on the waitlist, and message you if a time frees up. Or tell me another day or time."
 	msgPickOrSay          = "Tap one of the times above, or tell me another day or time, like \"Thursday morning\". Type \"cancel\" to stop."

@@ -27,6 +27,8 @@ type turn struct {
 	lastAnswers map[string]string
 	// lastWhenError is the reply to an impossible date in the latest booking text.
 	lastWhenError string
+	// liveOptions are the button options that were live when the message arrived.
+	liveOptions map[string]Option
 }
 
 // choice is a button to offer: its label and what it does.
@@ -58,7 +60,12 @@ func (t *turn) today() time.Time {
 
 // say queues a reply without buttons.
 func (t *turn) say(text string) {
-	t.out = append(t.out, Outbound{Text: text})
+	t.out = append(t.out, Outbound{Text: t.e.fill(text)})
+}
+
+// fill puts the clinic's details into a reply.
+func (e *Engine) fill(text string) string {
+	return strings.ReplaceAll(text, "{clinic_phone}", e.cfg.ClinicPhone)
 }
 
 // ask queues a reply with buttons, one per row. The buttons stay live until the chat's
@@ -73,7 +80,7 @@ func (t *turn) ask(text string, choices ...choice) {
 
 // askRows is ask with the buttons laid out in the given rows.
 func (t *turn) askRows(text string, rows [][]choice) {
-	msg := Outbound{Text: text}
+	msg := Outbound{Text: t.e.fill(text)}
 	for _, row := range rows {
 		var buttons []Button
 		for _, c := range row {
@@ -93,6 +100,7 @@ func (t *turn) askRows(text string, rows [][]choice) {
 func (t *turn) run() error {
 	t.outcome = OutcomeProcessed
 	live := t.state.Options
+	t.liveOptions = live
 	t.state.Options = map[string]Option{}
 	for token, option := range live {
 		if option.Sticky && (option.ExpiresAt.IsZero() || t.now.Before(option.ExpiresAt)) {
@@ -140,6 +148,10 @@ func (t *turn) onText(text string) error {
 	if isResume(text) && t.state.Paused != nil {
 		return t.resume()
 	}
+	if reply, ok := smallTalk(text); ok {
+		t.ask(reply, t.menu()...)
+		return nil
+	}
 	result, err := t.classify(text)
 	if err != nil {
 		return err
@@ -163,6 +175,11 @@ func (t *turn) classify(text string) (nlu.Result, error) {
 }
 
 func (t *turn) onCrisis() error {
+	// The buttons of the question before stay live, so the patient can carry on with a
+	// tap when ready.
+	for token, option := range t.liveOptions {
+		t.state.Options[token] = option
+	}
 	t.say(nlu.CrisisReply)
 	if t.state.Form != nil {
 		t.say(fmt.Sprintf(msgCrisisFormKept, formByName(t.state.Form.Name).title))
@@ -269,14 +286,18 @@ func (t *turn) route(result nlu.Result, text string) error {
 	case nlu.IntentHuman:
 		t.notYet(msgNotYetHuman)
 	default:
-		// An unrecognised question may still be in the FAQ.
-		if strings.Contains(text, "?") {
-			if err := t.answerFAQ(text); err != nil {
-				return err
-			}
-			break
+		// An unrecognised message may still be a question the FAQ answers.
+		answered, err := t.answerFAQIfFound(text)
+		if err != nil {
+			return err
 		}
-		t.ask(msgUnknown, t.menu()...)
+		switch {
+		case answered:
+		case strings.Contains(text, "?"):
+			t.ask(msgFAQNone, t.menu()...)
+		default:
+			t.ask(msgUnknown, t.menu()...)
+		}
 	}
 	t.notePaused()
 	return nil
@@ -305,6 +326,10 @@ func (t *turn) menu() []choice {
 }
 
 func (t *turn) greet(help bool) {
+	if t.patient == nil && help {
+		t.ask(msgHelpNew, t.menu()...)
+		return
+	}
 	if t.patient == nil {
 		t.ask(fmt.Sprintf(msgWelcomeNew, t.e.cfg.ClinicName), t.menu()...)
 		return
@@ -314,6 +339,22 @@ func (t *turn) greet(help bool) {
 		text = msgHelpEnrolled
 	}
 	t.ask(text, t.menu()...)
+}
+
+// smallTalk returns a reply to thanks, goodbyes and questions about the bot, and to form
+// words (back, skip, cancel) typed when no form is open.
+func smallTalk(text string) (string, bool) {
+	switch strings.ToLower(strings.Trim(text, " .!?")) {
+	case "thanks", "thank you", "thanks heaps", "thank you so much", "ta", "cheers", "thx", "ty":
+		return msgThanks, true
+	case "bye", "goodbye", "see ya", "see you", "cya", "good night", "goodnight":
+		return msgBye, true
+	case "who are you", "what are you", "are you a robot", "are you a bot", "are you human", "are you a person", "are you real":
+		return msgWhoAmI, true
+	case "back", "go back", "skip", "resume", "continue", "stop", "quit", "exit":
+		return msgNothingInProgress, true
+	}
+	return "", false
 }
 
 func isResume(text string) bool {

@@ -42,7 +42,10 @@ func ParseBirthDate(text string, today time.Time) (time.Time, error) {
 
 	date, valid := validDate(year, month, day, loc)
 	if !valid {
-		return time.Time{}, impossibleDate(day, month, year)
+		err := impossibleDate(day, month, year).(*InputError)
+		// A birth date example reads better with a birth year in it.
+		err.Message = strings.ReplaceAll(err.Message, "25/12/2026", "25/12/1980")
+		return time.Time{}, err
 	}
 	if date.After(todayDate) {
 		return time.Time{}, errFutureBirth

@@ -8,12 +8,14 @@ import (
 // CrisisReply is sent at once when the safety screen fires. It gives 000 and the 24/7
 // services named in the hospital's safety policy.
 const CrisisReply = "I'm worried about your safety, and I want to make sure you get help right now.\n\n" +
-	"If you are in danger or this is a medical emergency, call 000 (Triple Zero) now.\n\n" +
+	"If you or someone else is in danger, or it's a medical emergency (like chest pain, trouble " +
+	"breathing or someone collapsing), call 000 (Triple Zero) now.\n\n" +
 	"You can talk to someone any time, day or night:\n" +
 	"• Lifeline: 13 11 14\n" +
 	"• Suicide Call Back Service: 1300 659 467\n" +
 	"• Beyond Blue: 1300 22 4636\n" +
-	"• Kids Helpline (ages 5 to 25): 1800 55 1800\n\n" +
+	"• Kids Helpline (ages 5 to 25): 1800 55 1800\n" +
+	"• 1800RESPECT (family, domestic or sexual violence): 1800 737 732\n\n" +
 	"Please reach out to one of them now. You don't have to go through this alone."
 
 // screenLookalikes are everyday phrases that use crisis words ("I'm dying to know",
@@ -30,7 +32,8 @@ var screenPatterns = []string{
 	// Suicide, direct and indirect, with common misspellings.
 	`suicid|suicd|sucid|suicde|suiside|sucide|suiced|sewercide`,
 	`\bkill?(ing)? ?(my ?sel[fv]|myslef|meself)\b`,
-	`\b(wanna|want to|going to|gonna|gunna|might|should|just|about to) kms\b`,
+	`\b(wanna|want to|going to|gonna|gunna|might|should|just|about to) kms\b|^ ?kms\b|\bkms ?$|\bkys\b`,
+	`\bunalive\b`,
 	`\b(end|ending|ended) (it all|my life|my own life|everything|things for good)\b`,
 	`\b(want|wanna|going|gonna|ready) (to )?end it\b`,
 	`\b(take|taking|took) my (own )?life\b`,

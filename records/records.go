@@ -18,6 +18,9 @@ var (
 	ErrNotFound = errors.New("patient not found")
 	// ErrConflict reports a chat account that is already linked to a patient.
 	ErrConflict = errors.New("chat account already linked to a patient")
+	// ErrDuplicateMedicare reports a Medicare number and reference number that are
+	// already on another patient's record.
+	ErrDuplicateMedicare = errors.New("medicare number and reference number already on another record")
 )
 
 // ConsentVersion names the wording of the consent question patients agree to at enrolment.
@@ -106,12 +109,15 @@ func Create(ctx context.Context, q Querier, p *Patient, account Account) (*Patie
 		p.MedicareNumber, p.MedicareIRN, p.EmergencyContactName, p.EmergencyContactPhone,
 		p.ConsentAt, p.ConsentVersion)
 	created, err := scanPatient(row)
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.ConstraintName == "patients_medicare_unique" {
+		return nil, fmt.Errorf("create patient: %w", ErrDuplicateMedicare)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("create patient: %w", err)
 	}
 	_, err = q.Exec(ctx, `INSERT INTO patient_accounts (channel, account_id, patient_id) VALUES ($1, $2, $3)`,
 		account.Channel, account.ID, created.ID)
-	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 		return nil, fmt.Errorf("create patient for %s account: %w", account.Channel, ErrConflict)
 	}
@@ -129,6 +135,18 @@ func Create(ctx context.Context, q Querier, p *Patient, account Account) (*Patie
 func FormatMRN(seq int64) string {
 	digits := fmt.Sprintf("%07d", seq)
 	return "P" + digits + string(luhnDigit(digits))
+}
+
+// MedicareInUse reports whether a patient record already has this Medicare number and
+// individual reference number.
+func MedicareInUse(ctx context.Context, q Querier, number string, irn int) (bool, error) {
+	var used bool
+	err := q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM patients WHERE medicare_number = $1 AND medicare_irn = $2)`,
+		number, irn).Scan(&used)
+	if err != nil {
+		return false, fmt.Errorf("check medicare number: %w", err)
+	}
+	return used, nil
 }
 
 // ByAccount returns the patient linked to a chat account, or ErrNotFound.

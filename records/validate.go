@@ -77,6 +77,8 @@ func NormalizePhone(field, s string) (string, error) {
 		return "", invalid(field, "Please give an Australian number (starting 04, 02, 03, 07, 08 or +61).")
 	case strings.HasPrefix(digits, "0"):
 		digits = digits[1:]
+	case strings.HasPrefix(digits, "13") || strings.HasPrefix(digits, "18"):
+		return "", invalid(field, "13, 1300 and 1800 numbers can't reach you directly. Please give a mobile or landline number, like 0412 345 678.")
 	default:
 		return "", invalid(field, "Please include the area code or mobile prefix, like 0412 345 678 or 03 5941 1234.")
 	}

@@ -24,7 +24,7 @@ func TestNormalizePhone(t *testing.T) {
 		require.NoError(t, err, in)
 		assert.Equal(t, want, got, in)
 	}
-	for _, in := range []string{"", "hello", "041234567", "04123456789", "1300 123 456", "13 11 14", "+1 415 555 0100", "0512 345 678", "0412 345 67a"} {
+	for _, in := range []string{"", "hello", "041234567", "04123456789", "1300 123 456", "1800 123 456", "13 11 14", "+1 415 555 0100", "0512 345 678", "0412 345 67a"} {
 		_, err := NormalizePhone("phone", in)
 		assert.Error(t, err, in)
 	}

@@ -19,8 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/pakenham-health/pms/bot"
 	"github.com/pakenham-health/pms/booking"
+	"github.com/pakenham-health/pms/bot"
 	"github.com/pakenham-health/pms/bot/telegram"
 	"github.com/pakenham-health/pms/bot/telegram/telegramtest"
 	"github.com/pakenham-health/pms/internal/clock"

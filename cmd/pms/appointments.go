@@ -11,8 +11,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/robfig/cron/v3"
 
-	"github.com/pakenham-health/pms/bot"
 	"github.com/pakenham-health/pms/booking"
+	"github.com/pakenham-health/pms/bot"
 	"github.com/pakenham-health/pms/internal/clock"
 	"github.com/pakenham-health/pms/internal/config"
 )
@@ -75,7 +75,7 @@ func listAppointments(ctx context.Context, args []string) error {
 	fs := newFlagSet("appointments", "appointments list --date D [--practitioner CODE]  |  appointments cancel-day --practitioner CODE --date D --reason TEXT", nil)
 	dateText := fs.String("date", "today", "the day: today, tomorrow, 25/12/2026 or 2026-12-25")
 	code := fs.String("practitioner", "", "only this practitioner's code, such as nguyen")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	cfg, pool, err := openCurrentDatabase(ctx)
@@ -109,7 +109,7 @@ func cancelDay(ctx context.Context, args []string) error {
 	dateText := fs.String("date", "", "the day to cancel: today, tomorrow, 25/12/2026 or 2026-12-25")
 	code := fs.String("practitioner", "", "the practitioner's code, such as nguyen")
 	reason := fs.String("reason", "", "why, for the record (patients are told the practitioner can't see them)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	if *dateText == "" || *code == "" || strings.TrimSpace(*reason) == "" {
@@ -133,7 +133,7 @@ func cancelDay(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	engine := bot.NewEngine(pool, bot.Config{Location: cfg.Location, Logger: logger, ClinicName: cfg.ClinicName, Booking: store})
+	engine := bot.NewEngine(pool, bot.Config{Location: cfg.Location, Logger: logger, ClinicName: cfg.ClinicName, ClinicPhone: cfg.ClinicPhone, Booking: store})
 	n, err := engine.CancelPractitionerDay(ctx, practitionerID, day, *reason)
 	if err != nil {
 		return err
@@ -182,7 +182,7 @@ func runPractitioners(ctx context.Context, args []string) error {
 		return fmt.Errorf("expected `pms practitioners import FILE`")
 	}
 	fs := newFlagSet("practitioners", "practitioners import FILE.csv", []string{"DATABASE_URL", "PMS_TIMEZONE"})
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:], 1); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"os/user"
+	"strings"
 	"sync"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -19,8 +20,11 @@ import (
 func runChat(ctx context.Context, args []string) error {
 	fs := newFlagSet("chat", "chat [--user NAME]", chatVars)
 	userName := fs.String("user", defaultChatUser(), "who you are in the chat; each name is a separate patient")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, 0); err != nil {
 		return err
+	}
+	if strings.TrimSpace(*userName) == "" {
+		return fmt.Errorf("invalid --user: expected a name, such as --user alex")
 	}
 	cfg, pool, err := openCurrentDatabase(ctx)
 	if err != nil {
@@ -47,7 +51,7 @@ func chatInTerminal(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool,
 		return err
 	}
 	engine := bot.NewEngine(pool, bot.Config{
-		Location: cfg.Location, Classifier: classifier, Logger: logger, ClinicName: cfg.ClinicName, Booking: store,
+		Location: cfg.Location, Classifier: classifier, Logger: logger, ClinicName: cfg.ClinicName, ClinicPhone: cfg.ClinicPhone, Booking: store,
 		Wake: func() { dispatcher.Wake() },
 	})
 	ch := console.New(os.Stdin, os.Stdout, engine, userName)

@@ -61,6 +61,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
 		}
+		if errors.Is(err, errUsage) {
+			// The flag package has already printed the problem and the usage.
+			return 2
+		}
 		if err != nil {
 			fmt.Fprintf(stderr, "pms %s: %v\n", c.name, err)
 			return 1
@@ -78,6 +82,23 @@ func printHelp(w io.Writer) {
 	}
 	fmt.Fprint(w, "\nRun `pms COMMAND -h` for a command's flags and environment variables.\n\n")
 	printEnv(w, allVars)
+}
+
+// errUsage reports command-line flags the flag package rejected and already explained.
+var errUsage = errors.New("invalid usage")
+
+// parseFlags parses args and rejects more than maxArgs positional arguments (-1 for any).
+func parseFlags(fs *flag.FlagSet, args []string, maxArgs int) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if maxArgs >= 0 && fs.NArg() > maxArgs {
+		return fmt.Errorf("unexpected argument %q; run `pms %s -h` for usage", fs.Arg(maxArgs), fs.Name())
+	}
+	return nil
 }
 
 // newFlagSet returns a flag set whose -h output lists the command's flags and variables.

@@ -237,3 +237,24 @@ func TestServeTelegramAndShutdown(t *testing.T) {
 	assert.Contains(t, logs.String(), "service_stopped")
 	assert.NotContains(t, logs.String(), fake.Token, "the token is never logged")
 }
+
+func TestBadFlagsAndArguments(t *testing.T) {
+	t.Parallel()
+	out, err := pms(t, []string{"DATABASE_URL=postgres://127.0.0.1:1/x"}, "serve", "--console=maybe")
+	require.Error(t, err)
+	assert.Contains(t, out, `invalid --console "maybe"`)
+
+	out, err = pms(t, []string{"DATABASE_URL=postgres://127.0.0.1:1/x"}, "migrate", "extra")
+	require.Error(t, err)
+	assert.Contains(t, out, `unexpected argument "extra"`)
+
+	out, err = pms(t, nil, "version", "--x")
+	var exitErr *exec.ExitError
+	require.ErrorAs(t, err, &exitErr)
+	assert.Equal(t, 2, exitErr.ExitCode())
+	assert.Equal(t, 1, strings.Count(out, "flag provided but not defined"), "the problem is printed once: %s", out)
+
+	out, err = pms(t, []string{"DATABASE_URL=postgres://127.0.0.1:1/x"}, "chat", "--user", " ")
+	require.Error(t, err)
+	assert.Contains(t, out, "invalid --user")
+}

@@ -13,7 +13,7 @@ import (
 
 func runMigrate(ctx context.Context, args []string) error {
 	fs := newFlagSet("migrate", "migrate", nil)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	_, pool, err := openDatabase(ctx)

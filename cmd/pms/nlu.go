@@ -23,7 +23,7 @@ func runNLU(ctx context.Context, args []string) error {
 	}
 	fs := newFlagSet("nlu", "nlu classify [--now RFC3339] [TEXT...]", nluVars)
 	nowText := fs.String("now", "", "the instant dates are resolved against, RFC 3339 (default: the current time)")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:], -1); err != nil {
 		return err
 	}
 	cfg, err := loadConfig()
@@ -53,7 +53,7 @@ func runFAQ(ctx context.Context, args []string) error {
 		return fmt.Errorf("expected `pms faq import FILE`")
 	}
 	fs := newFlagSet("faq", "faq import FILE", []string{"DATABASE_URL"})
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := parseFlags(fs, args[1:], 1); err != nil {
 		return err
 	}
 	if fs.NArg() != 1 {

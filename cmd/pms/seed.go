@@ -15,7 +15,7 @@ import (
 func runSeed(ctx context.Context, args []string) error {
 	fs := newFlagSet("seed", "seed --demo", []string{"DATABASE_URL", "PMS_TIMEZONE"})
 	demo := fs.Bool("demo", false, "load the demo data set (required: it is the only data set)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	if !*demo {

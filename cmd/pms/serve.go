@@ -25,8 +25,13 @@ const drainTimeout = 10 * time.Second
 func runServe(ctx context.Context, args []string) error {
 	fs := newFlagSet("serve", "serve [--console=auto|on|off]", allVars)
 	consoleMode := fs.String("console", "auto", "run the terminal chat in this process: auto (when there is no TELEGRAM_BOT_TOKEN and stdin is a terminal), on or off")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, 0); err != nil {
 		return err
+	}
+	switch *consoleMode {
+	case "auto", "on", "off":
+	default:
+		return fmt.Errorf("invalid --console %q: expected auto, on or off", *consoleMode)
 	}
 	cfg, err := loadConfig()
 	if err != nil {
@@ -72,7 +77,7 @@ func (s *server) run(ctx context.Context, withConsole bool) error {
 		return err
 	}
 	engine := bot.NewEngine(s.pool, bot.Config{
-		Location: s.cfg.Location, Classifier: classifier, Logger: s.log, ClinicName: s.cfg.ClinicName, Booking: store,
+		Location: s.cfg.Location, Classifier: classifier, Logger: s.log, ClinicName: s.cfg.ClinicName, ClinicPhone: s.cfg.ClinicPhone, Booking: store,
 		Wake: func() { dispatcher.Wake() },
 	})
 	channels := map[string]bot.Channel{}
@@ -98,7 +103,7 @@ func (s *server) run(ctx context.Context, withConsole bool) error {
 
 	listener, err := net.Listen("tcp", s.cfg.HTTPAddr)
 	if err != nil {
-		return fmt.Errorf("listen on HTTP_ADDR %s: %w", s.cfg.HTTPAddr, err)
+		return fmt.Errorf("listen on HTTP_ADDR %s: %w (set HTTP_ADDR to a free address, such as 127.0.0.1:8081)", s.cfg.HTTPAddr, err)
 	}
 	httpServer := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	s.log.Info("service_started", "version", versionString(), "http_addr", listener.Addr().String(),

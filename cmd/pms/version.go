@@ -13,7 +13,7 @@ var version = ""
 
 func runVersion(_ context.Context, args []string) error {
 	fs := newFlagSet("version", "version", nil)
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
 	fmt.Fprintln(os.Stdout, "pms", versionString())

@@ -20,6 +20,7 @@ type Config struct {
 	HTTPAddr    string
 	LogLevel    slog.Level
 	ClinicName  string
+	ClinicPhone string
 
 	TelegramToken         string
 	TelegramAPIURL        string
@@ -93,6 +94,14 @@ var Vars = []Var{
 		set: durationSetter(0, 14*24*time.Hour, func(c *Config, d time.Duration) { c.LateWindow = d })},
 	{Name: "PMS_OFFER_HOLD", Default: "30m", Description: "how long a waitlist offer holds a freed time (Go duration; shorter when the time is soon)",
 		set: durationSetter(5*time.Minute, 24*time.Hour, func(c *Config, d time.Duration) { c.OfferHold = d })},
+	{Name: "PMS_CLINIC_PHONE", Default: "(03) 5550 0100", Description: "reception's phone number, which the bot gives when it sends people to staff (the default is a made-up demo number)",
+		set: func(c *Config, v string) error {
+			if len(v) > 40 || strings.ContainsAny(v, "\n\r") {
+				return fmt.Errorf("expected a phone number of at most 40 characters")
+			}
+			c.ClinicPhone = v
+			return nil
+		}},
 	{Name: "LOG_LEVEL", Default: "info", Description: "debug, info, warn or error",
 		set: func(c *Config, v string) error {
 			if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -196,7 +205,11 @@ func Load(lookup func(string) (string, bool)) (*Config, error) {
 			return nil, err
 		}
 		if err := v.set(c, value); err != nil {
-			return nil, fmt.Errorf("invalid %s: %w", v.Name, err)
+			if v.Secret || strings.Contains(value, "@") {
+				// Secrets, and URLs that may carry a password, are never echoed.
+				return nil, fmt.Errorf("invalid %s: %w", v.Name, err)
+			}
+			return nil, fmt.Errorf("invalid %s %q: %w", v.Name, value, err)
 		}
 	}
 	if err := c.validate(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -16,8 +17,16 @@ import (
 	"github.com/pakenham-health/pms/migrations"
 )
 
-// ErrSchemaBehind reports a database whose schema is older than this binary's migrations.
-var ErrSchemaBehind = errors.New("database schema is behind this binary; run `pms migrate`")
+var (
+	// ErrSchemaBehind reports a database whose schema is older than this binary's migrations.
+	ErrSchemaBehind = errors.New("database schema is behind this binary; run `pms migrate`")
+	// ErrSchemaAhead reports a database migrated by a newer binary than this one.
+	ErrSchemaAhead = errors.New("database schema is newer than this binary; run the newer pms version")
+)
+
+// connectTimeout bounds each new connection when DATABASE_URL sets no connect_timeout, so a
+// server that accepts connections but never answers fails start-up instead of hanging.
+const connectTimeout = 10 * time.Second
 
 // migrationLockID is the advisory lock key that serialises migrations across processes.
 const migrationLockID = 0x706d735f6d6967 // "pms_mig"
@@ -36,6 +45,9 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = connectTimeout
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
@@ -102,6 +114,9 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if err := checkNotAhead(ctx, pool); err != nil {
+		return 0, err
+	}
 	for _, m := range list {
 		if err := applyOne(ctx, pool, m); err != nil {
 			return 0, err
@@ -166,6 +181,20 @@ func CheckCurrent(ctx context.Context, pool *pgxpool.Pool) error {
 	}
 	if current < latest {
 		return fmt.Errorf("schema version %d, binary expects %d: %w", current, latest, ErrSchemaBehind)
+	}
+	if current > latest {
+		return fmt.Errorf("schema version %d, binary knows up to %d: %w", current, latest, ErrSchemaAhead)
+	}
+	return nil
+}
+
+func checkNotAhead(ctx context.Context, pool *pgxpool.Pool) error {
+	current, latest, err := Version(ctx, pool)
+	if err != nil {
+		return err
+	}
+	if current > latest {
+		return fmt.Errorf("schema version %d, binary knows up to %d: %w", current, latest, ErrSchemaAhead)
 	}
 	return nil
 }

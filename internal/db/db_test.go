@@ -38,3 +38,15 @@ func TestCheckCurrentReportsBehind(t *testing.T) {
 	err = db.CheckCurrent(ctx, pool)
 	require.ErrorIs(t, err, db.ErrSchemaBehind)
 }
+
+func TestSchemaAheadIsRejected(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.NewPool(t)
+	ctx := context.Background()
+	_, err := pool.Exec(ctx, "INSERT INTO schema_migrations (version, name) VALUES (9999, 'from_the_future')")
+	require.NoError(t, err)
+
+	require.ErrorIs(t, db.CheckCurrent(ctx, pool), db.ErrSchemaAhead)
+	_, err = db.Migrate(ctx, pool)
+	require.ErrorIs(t, err, db.ErrSchemaAhead)
+}

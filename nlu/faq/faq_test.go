@@ -28,7 +28,7 @@ func TestLoadSampleFile(t *testing.T) {
 	assert.Equal(t, []string{
 		"opening-hours", "parking", "costs-bulk-billing", "what-to-bring", "interpreters",
 		"accessibility", "visiting-hours", "pharmacy", "test-results", "referrals",
-		"emergency-department",
+		"emergency-department", "contact-us",
 	}, slugs)
 	assert.Equal(t, "Where can I park?", entries[1].Question)
 	assert.True(t, strings.HasPrefix(entries[1].Answer, "Free visitor parking"))
@@ -52,6 +52,7 @@ func TestParseRejectsBadFiles(t *testing.T) {
 
 // sampleQuestions are ways patients ask each sample entry, the entry's own question first.
 var sampleQuestions = map[string][]string{
+	"contact-us":           {"How do I contact the hospital?", "what is the clinic's phone number", "what is your address?"},
 	"opening-hours":        {"What are your opening hours?", "what time do you close on saturday", "are you open on public holidays"},
 	"parking":              {"Where can I park?", "is there disabled parking", "where's the car park"},
 	"costs-bulk-billing":   {"How much does it cost? Do you bulk bill?", "do you bulk bill", "how much is the gap fee"},
