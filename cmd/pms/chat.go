@@ -41,7 +41,7 @@ func runChat(ctx context.Context, args []string) error {
 // input ends or ctx is cancelled.
 // withJobs also runs the scheduled jobs, for a chat that runs without `pms serve`.
 func chatInTerminal(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, logger *slog.Logger, userName string, withJobs bool) error {
-	classifier, err := newClassifier(cfg, logger)
+	classifier, phraser, err := newClassifier(cfg, logger)
 	if err != nil {
 		return err
 	}
@@ -51,7 +51,7 @@ func chatInTerminal(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool,
 		return err
 	}
 	engine := bot.NewEngine(pool, bot.Config{
-		Location: cfg.Location, Classifier: classifier, Logger: logger, ClinicName: cfg.ClinicName, ClinicPhone: cfg.ClinicPhone, Booking: store,
+		Location: cfg.Location, Classifier: classifier, FAQPhraser: phraser, Logger: logger, ClinicName: cfg.ClinicName, ClinicPhone: cfg.ClinicPhone, Booking: store,
 		Wake: func() { dispatcher.Wake() },
 	})
 	ch := console.New(os.Stdin, os.Stdout, engine, userName)

@@ -1,26 +1,33 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 
 	"github.com/pakenham-health/pms/bot"
 	"github.com/pakenham-health/pms/internal/config"
 	"github.com/pakenham-health/pms/nlu"
+	"github.com/pakenham-health/pms/nlu/faq"
 )
 
 // newClassifier builds the intent layer: the safety screen and rules always, and the LLM
-// when LLM_PROVIDER is set.
-func newClassifier(cfg *config.Config, logger *slog.Logger) (bot.Classifier, error) {
+// when LLM_PROVIDER is set. The FAQ phraser is nil without an LLM.
+func newClassifier(cfg *config.Config, logger *slog.Logger) (bot.Classifier, bot.FAQPhraser, error) {
 	rules := nlu.NewRules(nil)
 	if cfg.LLMProvider == "" {
-		return nlu.NewRouter(rules, nil, logger), nil
+		return nlu.NewRouter(rules, nil, logger), nil, nil
 	}
 	llm, err := nlu.NewLLM(nlu.LLMConfig{
 		Provider: cfg.LLMProvider, BaseURL: cfg.LLMBaseURL, Model: cfg.LLMModel,
 		APIKey: cfg.LLMAPIKey, Timeout: cfg.LLMTimeout,
 	}, logger)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return nlu.NewRouter(rules, llm, logger), nil
+	phraser := func(ctx context.Context, question string, entries []faq.Entry, names []string) (string, error) {
+		ctx, cancel := context.WithTimeout(ctx, cfg.LLMTimeout)
+		defer cancel()
+		return faq.Phrase(ctx, llm.Model(), question, entries, names)
+	}
+	return nlu.NewRouter(rules, llm, logger), phraser, nil
 }

@@ -3,10 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -257,4 +259,44 @@ func TestBadFlagsAndArguments(t *testing.T) {
 	out, err = pms(t, []string{"DATABASE_URL=postgres://127.0.0.1:1/x"}, "chat", "--user", " ")
 	require.Error(t, err)
 	assert.Contains(t, out, "invalid --user")
+}
+
+// fakeLLM is an OpenAI-compatible chat completions server on 127.0.0.1 that answers
+// every request with content, or with status when it is not 200.
+func fakeLLM(t *testing.T, status int, content string) string {
+	t.Helper()
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if status != http.StatusOK {
+			http.Error(w, `{"error":{"message":"overloaded"}}`, status)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		reply := map[string]any{
+			"id": "chatcmpl-1", "object": "chat.completion", "model": "test",
+			"choices": []map[string]any{{"index": 0, "finish_reason": "stop",
+				"message": map[string]any{"role": "assistant", "content": content}}},
+		}
+		_ = json.NewEncoder(w).Encode(reply)
+	}))
+	t.Cleanup(server.Close)
+	return server.URL
+}
+
+func TestNLUClassifyUsesLLMAndFallsBack(t *testing.T) {
+	t.Parallel()
+	good := fakeLLM(t, http.StatusOK, `{"intent":"faq","confidence":0.9,"entities":{}}`)
+	env := []string{"LLM_PROVIDER=openai", "LLM_MODEL=test", "LLM_BASE_URL=" + good}
+	out, err := pms(t, env, "nlu", "classify", "where do I park")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, `"source":"llm"`)
+
+	broken := fakeLLM(t, http.StatusInternalServerError, "")
+	env = []string{"LLM_PROVIDER=openai", "LLM_MODEL=test", "LLM_BASE_URL=" + broken}
+	out, err = pms(t, env, "nlu", "classify", "where do I park")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, `"source":"rules"`, "a failing LLM falls back to the rules")
+
+	out, err = pms(t, env, "nlu", "classify", "I want to end it all")
+	require.NoError(t, err, out)
+	assert.Contains(t, out, `"source":"screen"`)
 }

@@ -37,7 +37,7 @@ func runNLU(ctx context.Context, args []string) error {
 			return fmt.Errorf("invalid --now %q: expected RFC 3339, such as 2026-12-04T10:00:00+11:00", *nowText)
 		}
 	}
-	classifier, err := newClassifier(cfg, newLogger(cfg.LogLevel))
+	classifier, _, err := newClassifier(cfg, newLogger(cfg.LogLevel))
 	if err != nil {
 		return err
 	}

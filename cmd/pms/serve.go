@@ -67,7 +67,7 @@ type server struct {
 }
 
 func (s *server) run(ctx context.Context, withConsole bool) error {
-	classifier, err := newClassifier(s.cfg, s.log)
+	classifier, phraser, err := newClassifier(s.cfg, s.log)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ func (s *server) run(ctx context.Context, withConsole bool) error {
 		return err
 	}
 	engine := bot.NewEngine(s.pool, bot.Config{
-		Location: s.cfg.Location, Classifier: classifier, Logger: s.log, ClinicName: s.cfg.ClinicName, ClinicPhone: s.cfg.ClinicPhone, Booking: store,
+		Location: s.cfg.Location, Classifier: classifier, FAQPhraser: phraser, Logger: s.log, ClinicName: s.cfg.ClinicName, ClinicPhone: s.cfg.ClinicPhone, Booking: store,
 		Wake: func() { dispatcher.Wake() },
 	})
 	channels := map[string]bot.Channel{}
