@@ -23,19 +23,21 @@ import (
 
 	"github.com/pakenham-health/pms/bot"
 	"github.com/pakenham-health/pms/internal/db"
+	"github.com/pakenham-health/pms/nlu"
 )
 
 func main() {
 	turns := flag.Int("turns", 3000, "turns to run at each concurrency level")
 	levels := flag.String("concurrency", "1,32", "comma-separated numbers of concurrent chats")
+	lookup := flag.Bool("lookup-intents", false, "replace the rule-based classifier with a table lookup of the same answers, to measure what classification adds to a turn")
 	flag.Parse()
-	if err := run(*turns, *levels); err != nil {
+	if err := run(*turns, *levels, *lookup); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(turns int, levels string) error {
+func run(turns int, levels string, lookup bool) error {
 	ctx := context.Background()
 	admin := os.Getenv("DATABASE_URL")
 	if admin == "" {
@@ -50,7 +52,14 @@ func run(turns int, levels string) error {
 	if err != nil {
 		return err
 	}
-	engine := bot.NewEngine(pool, bot.Config{Location: loc, Logger: slog.New(slog.DiscardHandler)})
+	var classifier bot.Classifier = nlu.NewRouter(nlu.NewRules(nil), nil, nil)
+	if lookup {
+		classifier, err = newLookupClassifier(classifier, loc)
+		if err != nil {
+			return err
+		}
+	}
+	engine := bot.NewEngine(pool, bot.Config{Location: loc, Logger: slog.New(slog.DiscardHandler), Classifier: classifier})
 	fmt.Printf("%-12s %8s %12s %12s %12s\n", "concurrency", "turns", "turns/s", "median", "p99")
 	for _, field := range strings.Split(levels, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(field))
@@ -64,6 +73,26 @@ func run(turns int, levels string) error {
 		fmt.Printf("%-12d %8d %12.0f %12s %12s\n", n, r.turns, r.perSecond, r.median.Round(time.Microsecond), r.p99.Round(time.Microsecond))
 	}
 	return nil
+}
+
+// lookupClassifier returns answers computed in advance by another classifier, so a turn
+// pays only for a map lookup.
+type lookupClassifier map[string]nlu.Result
+
+func newLookupClassifier(c bot.Classifier, loc *time.Location) (lookupClassifier, error) {
+	table := lookupClassifier{}
+	for _, text := range append(enrolment, "hello") {
+		result, err := c.Classify(context.Background(), nlu.Request{Text: text, Now: time.Now(), Location: loc})
+		if err != nil {
+			return nil, err
+		}
+		table[text] = result
+	}
+	return table, nil
+}
+
+func (l lookupClassifier) Classify(_ context.Context, req nlu.Request) (nlu.Result, error) {
+	return l[req.Text], nil
 }
 
 // enrolment is one patient's enrolment, message by message.
