@@ -3,7 +3,6 @@ package bot
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -644,16 +643,27 @@ func (t *turn) pickAppointment(action string, result nlu.Result, question string
 	return nil
 }
 
-func (t *turn) confirmCancel(value string) error {
+// appointmentAsSeen loads the patient's appointment named by an "id/version" option. It
+// returns ok=false, having told the patient, when the button is malformed or the
+// appointment has changed since the button was sent.
+func (t *turn) appointmentAsSeen(value string) (booking.Appointment, bool, error) {
 	id, version, err := parseIDVersion(value)
 	if err != nil {
-		return t.staleButton()
+		return booking.Appointment{}, false, t.staleButton()
 	}
 	appt, err := t.e.cfg.Booking.AppointmentTx(t.ctx, t.tx, t.patient.ID, id)
 	if errors.Is(err, booking.ErrNotFound) || (err == nil && appt.Version != version) {
-		return t.bookingFailed(booking.ErrConflict)
+		return booking.Appointment{}, false, t.bookingFailed(booking.ErrConflict)
 	}
 	if err != nil {
+		return booking.Appointment{}, false, err
+	}
+	return appt, true, nil
+}
+
+func (t *turn) confirmCancel(value string) error {
+	appt, ok, err := t.appointmentAsSeen(value)
+	if !ok {
 		return err
 	}
 	t.ask(fmt.Sprintf(msgConfirmCancel, t.describeAppointment(appt)),
@@ -683,15 +693,8 @@ func (t *turn) cancelAppointment(value string) error {
 }
 
 func (t *turn) startReschedule(value string) error {
-	id, version, err := parseIDVersion(value)
-	if err != nil {
-		return t.staleButton()
-	}
-	appt, err := t.e.cfg.Booking.AppointmentTx(t.ctx, t.tx, t.patient.ID, id)
-	if errors.Is(err, booking.ErrNotFound) || (err == nil && appt.Version != version) {
-		return t.bookingFailed(booking.ErrConflict)
-	}
-	if err != nil {
+	appt, ok, err := t.appointmentAsSeen(value)
+	if !ok {
 		return err
 	}
 	t.state.Booking = &BookingDraft{
@@ -699,137 +702,4 @@ func (t *turn) startReschedule(value string) error {
 		RescheduleID: appt.ID, RescheduleVersion: appt.Version,
 	}
 	return t.showTimes(fmt.Sprintf(msgMoving, t.describeAppointment(appt)))
-}
-
-// joinWaitlist puts the patient on the waitlist for the draft's specialty or practitioner.
-func (t *turn) joinWaitlist() error {
-	draft := t.state.Booking
-	req, err := t.slotRequest(draft)
-	if err != nil {
-		return err
-	}
-	wait := booking.WaitlistRequest{PatientID: t.patient.ID, Specialty: draft.Specialty, PractitionerID: draft.PractitionerID,
-		Earliest: req.Prefs.From, Latest: req.Prefs.To}
-	if draft.PartOfDay != "" {
-		wait.PartsOfDay = []booking.PartOfDay{booking.PartOfDay(draft.PartOfDay)}
-	}
-	t.state.Booking = nil
-	_, err = t.e.cfg.Booking.JoinWaitlistTx(t.ctx, t.tx, wait)
-	if errors.Is(err, booking.ErrConflict) {
-		t.ask(msgAlreadyWaiting, t.menu()...)
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	t.ask(fmt.Sprintf(msgWaitlistJoined, t.describeWho(draft, nil)),
-		intentChoice("Leave the waitlist", nlu.IntentWaitlistLeave), intentChoice("My appointments", nlu.IntentListAppointments))
-	return nil
-}
-
-func (t *turn) pickWaitlistEntry() error {
-	entries, err := t.e.cfg.Booking.WaitlistTx(t.ctx, t.tx, t.patient.ID)
-	if err != nil {
-		return err
-	}
-	switch len(entries) {
-	case 0:
-		t.ask(msgNotWaiting, t.menu()...)
-		return nil
-	case 1:
-		return t.leaveWaitlist(strconv.FormatInt(entries[0].ID, 10))
-	}
-	var choices []choice
-	for _, e := range entries {
-		label := capitalise(specialtyLabel(e.Specialty))
-		if e.PractitionerID != 0 {
-			if p, err := t.e.cfg.Booking.PractitionerTx(t.ctx, t.tx, e.PractitionerID); err == nil {
-				label = p.DisplayName
-			}
-		}
-		choices = append(choices, choice{label: label, option: Option{Action: actionWaitlistLeave, Value: strconv.FormatInt(e.ID, 10)}})
-	}
-	t.ask(msgWhichWaitlist, choices...)
-	return nil
-}
-
-func (t *turn) leaveWaitlist(value string) error {
-	id, err := strconv.ParseInt(value, 10, 64)
-	if err != nil {
-		return t.staleButton()
-	}
-	result, err := t.e.cfg.Booking.LeaveWaitlistTx(t.ctx, t.tx, t.patient.ID, id)
-	if errors.Is(err, booking.ErrNotFound) || errors.Is(err, booking.ErrConflict) {
-		return t.staleButton()
-	}
-	if err != nil {
-		return err
-	}
-	t.ask(msgWaitlistLeft, t.menu()...)
-	return t.notifyOffer(result.OfferMade)
-}
-
-func (t *turn) acceptOffer(value string) error {
-	id, err := strconv.ParseInt(value, 10, 64)
-	if err != nil {
-		return t.staleButton()
-	}
-	appt, err := t.e.cfg.Booking.AcceptOfferTx(t.ctx, t.tx, t.patient.ID, id)
-	switch {
-	case errors.Is(err, booking.ErrOfferClosed):
-		t.outcome = OutcomeRejected
-		t.ask(msgOfferClosed, intentChoice("Book another time", nlu.IntentBook))
-		return nil
-	case errors.Is(err, booking.ErrNotFound):
-		return t.staleButton()
-	case err != nil:
-		return t.bookingFailed(err)
-	}
-	t.dropOfferOptions(id)
-	t.sendAppointment(fmt.Sprintf(msgBooked, t.describeAppointment(appt)), appt)
-	return nil
-}
-
-func (t *turn) declineOffer(value string) error {
-	id, err := strconv.ParseInt(value, 10, 64)
-	if err != nil {
-		return t.staleButton()
-	}
-	change, err := t.e.cfg.Booking.DeclineOfferTx(t.ctx, t.tx, t.patient.ID, id)
-	switch {
-	case errors.Is(err, booking.ErrOfferClosed):
-		t.outcome = OutcomeRejected
-		t.say(msgOfferClosed)
-		return nil
-	case errors.Is(err, booking.ErrNotFound):
-		return t.staleButton()
-	case err != nil:
-		return err
-	}
-	t.dropOfferOptions(id)
-	t.ask(msgOfferDeclined, t.menu()...)
-	return t.notifyOffer(change.OfferMade)
-}
-
-// dropOfferOptions removes the other button of an answered offer.
-func (t *turn) dropOfferOptions(offerID int64) {
-	value := strconv.FormatInt(offerID, 10)
-	for token, o := range t.state.Options {
-		if (o.Action == actionOfferAccept || o.Action == actionOfferDecline) && o.Value == value {
-			delete(t.state.Options, token)
-		}
-	}
-}
-
-// notifyOffer sends a waitlist offer to the patient it was made to, if any.
-func (t *turn) notifyOffer(offer *booking.Offer) error {
-	if offer == nil {
-		return nil
-	}
-	return t.e.sendOffer(t.ctx, t.tx, t, *offer)
-}
-
-// sortedByStart orders appointments soonest first.
-func sortedByStart(list []booking.Appointment) []booking.Appointment {
-	return slices.SortedFunc(slices.Values(list), func(a, b booking.Appointment) int { return a.Start.Compare(b.Start) })
 }
