@@ -31,6 +31,8 @@ type BookingDraft struct {
 	RescheduleVersion int   `json:"reschedule_version,omitempty"`
 	// Waitlist is true when the patient asked to join the waitlist rather than book.
 	Waitlist bool `json:"waitlist,omitempty"`
+	// Type is the appointment type code, chosen once the specialty or practitioner is known.
+	Type string `json:"type,omitempty"`
 }
 
 // Button actions of the appointment flows.
@@ -182,11 +184,59 @@ func (t *turn) continueBooking() error {
 		draft.Step = "what"
 		return t.askSpecialty()
 	}
+	if draft.Type == "" {
+		typ, err := t.appointmentType(draft)
+		if err != nil {
+			return err
+		}
+		draft.Type = typ.Code
+	}
 	if draft.Waitlist {
 		return t.joinWaitlist()
 	}
 	draft.Step = "pick"
 	return t.showTimes("")
+}
+
+// appointmentType picks the type a chat booking uses: the specialty's own type (not a
+// "-first" variant, which staff choose), else the generic type as long as the
+// practitioner's usual visit, else the standard consult.
+func (t *turn) appointmentType(draft *BookingDraft) (booking.AppointmentType, error) {
+	types, err := t.e.cfg.Booking.AppointmentTypesTx(t.ctx, t.tx)
+	if err != nil {
+		return booking.AppointmentType{}, err
+	}
+	specialty, minutes := draft.Specialty, 0
+	if draft.PractitionerID != 0 {
+		p, err := t.e.cfg.Booking.PractitionerTx(t.ctx, t.tx, draft.PractitionerID)
+		if err != nil {
+			return booking.AppointmentType{}, err
+		}
+		minutes = p.DefaultMinutes
+		if specialty == "" && len(p.Specialties) > 0 {
+			specialty = p.Specialties[0]
+		}
+	} else if all, err := t.e.cfg.Booking.PractitionersTx(t.ctx, t.tx, specialty); err == nil && len(all) > 0 {
+		minutes = all[0].DefaultMinutes
+	}
+	var standard booking.AppointmentType
+	for _, typ := range types {
+		if typ.Specialty == specialty && specialty != "" && !strings.HasSuffix(typ.Code, "-first") {
+			return typ, nil
+		}
+		if typ.Code == "standard" {
+			standard = typ
+		}
+	}
+	for _, typ := range types {
+		if typ.Specialty == "" && typ.Minutes == minutes {
+			return typ, nil
+		}
+	}
+	if standard.Code == "" {
+		return booking.AppointmentType{}, fmt.Errorf("appointment type %q is missing", "standard")
+	}
+	return standard, nil
 }
 
 func (t *turn) askSpecialty() error {
@@ -216,7 +266,8 @@ func capitalise(s string) string {
 
 // slotRequest turns the draft into a search request.
 func (t *turn) slotRequest(draft *BookingDraft) (booking.SlotRequest, error) {
-	req := booking.SlotRequest{PatientID: t.patient.ID, Specialty: draft.Specialty, PractitionerID: draft.PractitionerID}
+	req := booking.SlotRequest{PatientID: t.patient.ID, Specialty: draft.Specialty, PractitionerID: draft.PractitionerID,
+		AppointmentType: draft.Type}
 	loc := t.e.cfg.Location
 	parseDay := func(s string) (booking.Date, error) {
 		if s == "" {
@@ -486,6 +537,9 @@ func (t *turn) confirmSlot(value string) error {
 		specialty = p.Specialties[0]
 	}
 	end := start.Add(time.Duration(p.DefaultMinutes) * time.Minute)
+	if typ, err := t.typeByCode(draft.Type); err == nil && typ.Minutes > 0 {
+		end = start.Add(typ.Duration())
+	}
 	text := fmt.Sprintf(msgConfirmBooking, t.describe(start, end, p, specialty))
 	if draft.RescheduleID != 0 {
 		text = fmt.Sprintf(msgConfirmMove, t.describe(start, end, p, specialty))
@@ -494,6 +548,19 @@ func (t *turn) confirmSlot(value string) error {
 		choice{label: "Yes, book it", option: Option{Action: actionSlotConfirm, Value: value}},
 		choice{label: "No, show other times", option: Option{Action: actionMoreTimes, Value: strconv.FormatInt(start.Unix()-1, 10)}})
 	return nil
+}
+
+func (t *turn) typeByCode(code string) (booking.AppointmentType, error) {
+	types, err := t.e.cfg.Booking.AppointmentTypesTx(t.ctx, t.tx)
+	if err != nil {
+		return booking.AppointmentType{}, err
+	}
+	for _, typ := range types {
+		if typ.Code == code {
+			return typ, nil
+		}
+	}
+	return booking.AppointmentType{}, fmt.Errorf("appointment type %q not found", code)
 }
 
 // describe is booking.Describe with the specialty shown as patients say it.
@@ -528,6 +595,7 @@ func (t *turn) bookSlot(value string) error {
 	}
 	appt, err := store.BookTx(t.ctx, t.tx, booking.BookRequest{
 		PatientID: t.patient.ID, PractitionerID: practitionerID, Start: start, Specialty: draft.Specialty,
+		AppointmentType: draft.Type,
 	})
 	if err != nil {
 		return t.bookingFailed(err)
@@ -699,7 +767,7 @@ func (t *turn) startReschedule(value string) error {
 	}
 	t.state.Booking = &BookingDraft{
 		Step: "pick", Specialty: appt.Specialty, PractitionerID: appt.PractitionerID,
-		RescheduleID: appt.ID, RescheduleVersion: appt.Version,
+		RescheduleID: appt.ID, RescheduleVersion: appt.Version, Type: appt.AppointmentType,
 	}
 	return t.showTimes(fmt.Sprintf(msgMoving, t.describeAppointment(appt)))
 }

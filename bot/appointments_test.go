@@ -345,3 +345,32 @@ func TestDaylightSavingDaysShowLocalTime(t *testing.T) {
 		assert.Len(t, booked, 1, "stored at %s", tc.utc)
 	}
 }
+
+func TestSessionLengthFollowsSpecialty(t *testing.T) {
+	t.Parallel()
+	h := newBookingHarness(t)
+	c := h.enrolled("3701")
+
+	out := c.send("book a psychologist on Wednesday")
+	labels := buttonLabels(out)
+	require.NotEmpty(t, labels)
+	out = c.tap(labels[0])
+	assert.Contains(t, out[0].Text, "with Dr Mei Chen (psychologist), 50 minutes. Book it?")
+	c.tap("Yes, book it")
+
+	out = c.send("book a physio on Monday")
+	out = c.tap(buttonLabels(out)[0])
+	assert.Contains(t, out[0].Text, "(physio), 30 minutes. Book it?")
+	c.tap("Yes, book it")
+
+	var lengths []int
+	rows, err := h.pool.Query(context.Background(),
+		`SELECT extract(epoch FROM upper(during) - lower(during))::int / 60 FROM appointments WHERE status = 'booked' ORDER BY id`)
+	require.NoError(t, err)
+	for rows.Next() {
+		var minutes int
+		require.NoError(t, rows.Scan(&minutes))
+		lengths = append(lengths, minutes)
+	}
+	assert.Equal(t, []int{50, 30}, lengths)
+}

@@ -17,7 +17,7 @@ func (t *turn) joinWaitlist() error {
 		return err
 	}
 	wait := booking.WaitlistRequest{PatientID: t.patient.ID, Specialty: draft.Specialty, PractitionerID: draft.PractitionerID,
-		Earliest: req.Prefs.From, Latest: req.Prefs.To}
+		AppointmentType: draft.Type, Earliest: req.Prefs.From, Latest: req.Prefs.To}
 	if draft.PartOfDay != "" {
 		wait.PartsOfDay = []booking.PartOfDay{booking.PartOfDay(draft.PartOfDay)}
 	}
