@@ -168,6 +168,21 @@ func validateWaitlist(req WaitlistRequest) error {
 const entryColumns = `id, patient_id, coalesce(specialty, ''), coalesce(practitioner_id, 0), appointment_type,
 	earliest, latest, parts_of_day, priority, status, joined_at`
 
+// WaitingTx returns every waitlist entry that has no open offer, in the order offers go
+// out: by priority, then by time joined.
+func (s *Store) WaitingTx(ctx context.Context, tx pgx.Tx) ([]WaitlistEntry, error) {
+	rows, err := tx.Query(ctx, `SELECT `+entryColumns+` FROM waitlist_entries WHERE status = 'waiting'
+		ORDER BY CASE priority WHEN 'stat' THEN 0 WHEN 'asap' THEN 1 WHEN 'urgent' THEN 2 ELSE 3 END, joined_at, id`)
+	if err != nil {
+		return nil, fmt.Errorf("list waiting entries: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (WaitlistEntry, error) { return scanEntry(r) })
+	if err != nil {
+		return nil, fmt.Errorf("list waiting entries: %w", err)
+	}
+	return list, nil
+}
+
 func scanEntry(row pgx.Row) (WaitlistEntry, error) {
 	var (
 		e                WaitlistEntry

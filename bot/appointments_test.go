@@ -374,3 +374,29 @@ func TestSessionLengthFollowsSpecialty(t *testing.T) {
 	}
 	assert.Equal(t, []int{50, 30}, lengths)
 }
+
+func TestNewSessionIsOfferedToWaitlist(t *testing.T) {
+	t.Parallel()
+	h := newBookingHarness(t)
+	c := h.enrolled("3801")
+	out := c.send("waitlist for Dr Nguyen on Sunday")
+	assert.Contains(t, texts(out), "You're on the waitlist for Dr Anh Nguyen")
+
+	made, err := h.engine.OfferOpenSlots(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 0, made, "Dr Nguyen has no Sunday sessions yet")
+
+	csv := "record,practitioner,name,specialties,minutes,slack_user_id,days,start,end,breaks,from,to,reason\n" +
+		"template,nguyen,,,,,sun,09:00,12:00,,,,\n"
+	require.NoError(t, h.store.ImportCSV(context.Background(), strings.NewReader(csv)))
+	made, err = h.engine.OfferOpenSlots(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, made)
+	offer := c.pending()
+	require.Len(t, offer, 1)
+	assert.Contains(t, offer[0].Text, "Sunday 6 December, 9:00 am with Dr Anh Nguyen")
+
+	made, err = h.engine.OfferOpenSlots(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 0, made, "one open offer at a time")
+}

@@ -136,6 +136,60 @@ func (e *Engine) ExpireOffers(ctx context.Context) (int, error) {
 	return closed, nil
 }
 
+// OfferOpenSlots offers free times to waitlisted patients: for each patient still waiting,
+// in priority order, the best free slot that fits their request is offered (to whoever is
+// first in line for it). This covers time that frees up without a cancellation, such as
+// new sessions after an availability import. It returns how many offers it made.
+func (e *Engine) OfferOpenSlots(ctx context.Context) (int, error) {
+	if e.cfg.Booking == nil {
+		return 0, nil
+	}
+	made := 0
+	err := pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
+		store := e.cfg.Booking
+		waiting, err := store.WaitingTx(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for _, entry := range waiting {
+			prefs := booking.Preferences{From: entry.Earliest, To: entry.Latest}
+			if len(entry.PartsOfDay) == 1 {
+				prefs.PartOfDay = entry.PartsOfDay[0]
+			}
+			search, err := store.FindSlotsTx(ctx, tx, booking.SlotRequest{
+				PatientID: entry.PatientID, Specialty: entry.Specialty, PractitionerID: entry.PractitionerID,
+				AppointmentType: entry.AppointmentType, Prefs: prefs, Limit: 1,
+			})
+			if err != nil {
+				return err
+			}
+			if len(search.Candidates) == 0 {
+				continue
+			}
+			best := search.Candidates[0]
+			offer, ok, err := store.OfferSlotTx(ctx, tx, best.PractitionerID, best.Interval)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				continue
+			}
+			if err := e.sendOffer(ctx, tx, nil, offer); err != nil {
+				return err
+			}
+			made++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("offer open slots: %w", err)
+	}
+	if made > 0 && e.cfg.Wake != nil {
+		e.cfg.Wake()
+	}
+	return made, nil
+}
+
 // CancelPractitionerDay cancels a practitioner's appointments on a day on behalf of the
 // clinic and tells each patient, with a button to book another time. It returns the
 // number of appointments cancelled.

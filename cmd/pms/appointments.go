@@ -29,7 +29,8 @@ func newBookingStore(cfg *config.Config, pool *pgxpool.Pool, logger *slog.Logger
 }
 
 // startJobs runs the scheduled jobs of the engine until ctx ends: every 30 seconds it
-// closes expired waitlist offers and passes their slots on. Jobs run in the clinic's zone.
+// closes expired waitlist offers and passes their slots on, and every 5 minutes it offers
+// free times (new sessions, say) to patients still waiting. Jobs run in the clinic's zone.
 // The returned function waits for a running job to finish.
 func startJobs(ctx context.Context, cfg *config.Config, engine *bot.Engine, logger *slog.Logger) func() {
 	// NOTE: with several replicas each runs the job; the booking store locks the offer rows
@@ -45,6 +46,22 @@ func startJobs(ctx context.Context, cfg *config.Config, engine *bot.Engine, logg
 		}
 		if closed > 0 {
 			logger.Info("offers_closed", "count", closed)
+		}
+	})
+	if err != nil {
+		logger.Error("schedule_jobs_failed", "error", err)
+		return func() {}
+	}
+	_, err = scheduler.AddFunc("@every 5m", func() {
+		jobCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
+		defer cancel()
+		made, err := engine.OfferOpenSlots(jobCtx)
+		if err != nil && ctx.Err() == nil {
+			logger.Error("offer_open_slots_failed", "error", err)
+			return
+		}
+		if made > 0 {
+			logger.Info("waitlist_offers_made", "count", made)
 		}
 	})
 	if err != nil {
