@@ -156,7 +156,8 @@ func patientBusySpans(ctx context.Context, tx pgx.Tx, patientID int64, window In
 }
 
 // usualPractitioner returns the practitioner the patient has seen most often for the
-// specialty in the last two years (the most recent one on a tie), or 0.
+// specialty in the last two years (the most recent one on a tie), or 0. Only visits that
+// have started count: a first booking does not make someone's "usual" practitioner.
 func usualPractitioner(ctx context.Context, tx pgx.Tx, patientID int64, specialty string, now time.Time) (int64, error) {
 	if patientID == 0 || specialty == "" {
 		return 0, nil
@@ -167,6 +168,7 @@ func usualPractitioner(ctx context.Context, tx pgx.Tx, patientID int64, specialt
 		WHERE patient_id = $1 AND specialty = $2
 		  AND status IN ('booked', 'arrived', 'checked-in', 'fulfilled')
 		  AND lower(during) > $3::timestamptz - interval '2 years'
+		  AND lower(during) <= $3::timestamptz
 		GROUP BY practitioner_id
 		ORDER BY count(*) DESC, max(lower(during)) DESC
 		LIMIT 1), 0)`, patientID, specialty, now).Scan(&id)

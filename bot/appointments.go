@@ -3,6 +3,7 @@ package bot
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -122,8 +123,15 @@ func (t *turn) applyWhen(draft *BookingDraft, text string) error {
 		return fmt.Errorf("parse booking time: %w", err)
 	}
 	if when.HasDate {
-		day := when.Date.Format(time.DateOnly)
-		draft.From, draft.To = day, day
+		if when.Date.Before(t.today()) {
+			t.lastWhenError = msgDayPassed
+			t.say(msgDayPassed + " " + msgWhichDay)
+			return nil
+		}
+		draft.From, draft.To = when.Date.Format(time.DateOnly), when.Date.Format(time.DateOnly)
+		if !when.Until.IsZero() {
+			draft.To = when.Until.Format(time.DateOnly)
+		}
 		draft.After = time.Time{}
 	}
 	if when.Time != "" {
@@ -309,27 +317,30 @@ func (t *turn) showTimes(intro string) error {
 	if err != nil {
 		return fmt.Errorf("find slots: %w", err)
 	}
-	var shown []booking.Candidate
-	for _, c := range search.Candidates {
-		if !draft.After.IsZero() && !c.Start.After(draft.After) {
-			continue
+	shown := t.pickShown(draft, search.Candidates)
+	what := t.describeWho(draft, search.Practitioners)
+	if len(shown) == 0 && draft.To != "" {
+		// Nothing on the day asked for: offer the nearest times after it instead.
+		intro = joinParagraphs(intro, fmt.Sprintf(msgNoTimesThatDay, what, t.describeDays(draft)))
+		draft.To = ""
+		if req, err = t.slotRequest(draft); err != nil {
+			return err
 		}
-		if draft.RescheduleID != 0 && t.isRescheduled(c) {
-			continue
+		if search, err = t.e.cfg.Booking.FindSlotsTx(t.ctx, t.tx, req); err != nil {
+			return fmt.Errorf("find slots: %w", err)
 		}
-		shown = append(shown, c)
-		if len(shown) == slotsShown {
-			break
+		shown = t.pickShown(draft, search.Candidates)
+		if len(shown) > 0 {
+			intro = joinParagraphs(intro, msgNearestTimes)
 		}
 	}
-	what := t.describeWho(draft, search.Practitioners)
 	if len(shown) == 0 {
-		text := fmt.Sprintf(msgNoTimes, what)
-		if intro != "" {
-			text = intro + "\n\n" + text
-		}
-		t.ask(text, choice{label: "Join the waitlist", option: Option{Action: actionWaitlistJoin}})
+		t.ask(joinParagraphs(intro, fmt.Sprintf(msgNoTimes, what)),
+			choice{label: "Join the waitlist", option: Option{Action: actionWaitlistJoin}})
 		return nil
+	}
+	if first := shown[0].Start.In(t.e.cfg.Location); first.Sub(t.now) > 300*24*time.Hour {
+		intro = joinParagraphs(intro, fmt.Sprintf(msgNextYear, first.Format("2 January 2006")))
 	}
 	var choices []choice
 	for _, c := range shown {
@@ -342,12 +353,59 @@ func (t *turn) showTimes(intro string) error {
 	choices = append(choices,
 		choice{label: "Other times", option: Option{Action: actionMoreTimes, Value: strconv.FormatInt(last.Unix(), 10)}},
 		choice{label: "Join the waitlist", option: Option{Action: actionWaitlistJoin}})
-	text := fmt.Sprintf(msgTimesFound, what)
-	if intro != "" {
-		text = intro + "\n\n" + text
-	}
-	t.ask(text, choices...)
+	t.ask(joinParagraphs(intro, fmt.Sprintf(msgTimesFound, what)), choices...)
 	return nil
+}
+
+// pickShown chooses the times to offer from ranked candidates: the best few after any
+// already shown, leaving out the appointment being moved. When the patient asked for a
+// time and none of those starts then, the first candidate that does takes the last place,
+// so the time asked for is always on offer if it is free.
+func (t *turn) pickShown(draft *BookingDraft, candidates []booking.Candidate) []booking.Candidate {
+	var shown []booking.Candidate
+	var exact *booking.Candidate
+	for i, c := range candidates {
+		if !draft.After.IsZero() && !c.Start.After(draft.After) {
+			continue
+		}
+		if draft.RescheduleID != 0 && t.isRescheduled(c) {
+			continue
+		}
+		if exact == nil && draft.Time != "" && c.Start.In(t.e.cfg.Location).Format("15:04") == draft.Time {
+			exact = &candidates[i]
+		}
+		if len(shown) < slotsShown {
+			shown = append(shown, c)
+		}
+	}
+	if exact != nil && len(shown) == slotsShown && !slices.ContainsFunc(shown, func(c booking.Candidate) bool { return c == *exact }) {
+		shown[slotsShown-1] = *exact
+	}
+	return shown
+}
+
+// describeDays names the draft's dates for a patient: "Sunday 6 December" or
+// "14 to 20 December".
+func (t *turn) describeDays(draft *BookingDraft) string {
+	from, err1 := time.ParseInLocation(time.DateOnly, draft.From, t.e.cfg.Location)
+	to, err2 := time.ParseInLocation(time.DateOnly, draft.To, t.e.cfg.Location)
+	if err1 != nil || err2 != nil {
+		return "then"
+	}
+	if from.Equal(to) {
+		return "on " + booking.FormatDay(from, t.e.cfg.Location)
+	}
+	return "from " + from.Format("2 January") + " to " + to.Format("2 January")
+}
+
+func joinParagraphs(parts ...string) string {
+	var kept []string
+	for _, p := range parts {
+		if p != "" {
+			kept = append(kept, p)
+		}
+	}
+	return strings.Join(kept, "\n\n")
 }
 
 // isRescheduled reports a candidate that is the appointment being moved.
@@ -356,8 +414,13 @@ func (t *turn) isRescheduled(c booking.Candidate) bool {
 	return err == nil && appt.PractitionerID == c.PractitionerID && appt.Start.Equal(c.Start)
 }
 
+// shortDay formats a day for a button: "Tue 8 Dec", with the year when it is not this year.
 func (t *turn) shortDay(at time.Time) string {
-	return at.In(t.e.cfg.Location).Format("Mon 2 Jan")
+	local := at.In(t.e.cfg.Location)
+	if local.Year() != t.now.In(t.e.cfg.Location).Year() {
+		return local.Format("Mon 2 Jan 2006")
+	}
+	return local.Format("Mon 2 Jan")
 }
 
 func (t *turn) describeWho(draft *BookingDraft, known map[int64]booking.Practitioner) string {
@@ -414,11 +477,23 @@ func (t *turn) bookingText(text string) error {
 		return err
 	}
 	switch result.Intent {
-	case nlu.IntentBook, nlu.IntentUnknown, nlu.IntentWaitlistJoin:
-	default:
-		if result.Confidence >= switchConfidence {
+	case nlu.IntentBook, nlu.IntentWaitlistJoin:
+		// A whole new request ("book a physio next week") starts again from scratch.
+		if result.Confidence > switchConfidence && (result.Entities.Specialty != "" || result.Entities.Practitioner != "") {
 			t.state.Booking = nil
-			return t.route(result, text)
+			return t.appointmentIntent(result, text)
+		}
+	case nlu.IntentUnknown:
+	default:
+		if result.Confidence > switchConfidence {
+			// Answer the other request; the booking stays open, with its buttons.
+			if err := t.route(result, text); err != nil {
+				return err
+			}
+			if t.state.Booking != nil {
+				t.say(msgBookingStillOpen)
+			}
+			return nil
 		}
 	}
 	before := *draft
@@ -544,8 +619,12 @@ func (t *turn) confirmSlot(value string) error {
 	if draft.RescheduleID != 0 {
 		text = fmt.Sprintf(msgConfirmMove, t.describe(start, end, p, specialty))
 	}
+	yes := "Yes, book it"
+	if draft.RescheduleID != 0 {
+		yes = "Yes, move it"
+	}
 	t.ask(text,
-		choice{label: "Yes, book it", option: Option{Action: actionSlotConfirm, Value: value}},
+		choice{label: yes, option: Option{Action: actionSlotConfirm, Value: value}},
 		choice{label: "No, show other times", option: Option{Action: actionMoreTimes, Value: strconv.FormatInt(start.Unix()-1, 10)}})
 	return nil
 }

@@ -149,7 +149,7 @@ func TestRescheduleAndCancel(t *testing.T) {
 	assert.Equal(t, "Wed 9 Dec, 10:00 am – Dr Anh Nguyen", buttonLabels(out)[0])
 	out = c.tap("Wed 9 Dec, 10:00 am – Dr Anh Nguyen")
 	assert.Contains(t, out[0].Text, "Move your appointment to Wednesday 9 December, 10:00 am")
-	out = c.tap("Yes, book it")
+	out = c.tap("Yes, move it")
 	assert.Contains(t, texts(out), "your appointment is now Wednesday 9 December, 10:00 am")
 
 	moved := h.appointments(`status = 'booked'`)
@@ -399,4 +399,63 @@ func TestNewSessionIsOfferedToWaitlist(t *testing.T) {
 	made, err = h.engine.OfferOpenSlots(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, 0, made, "one open offer at a time")
+}
+
+func TestBookingDatesPatientsType(t *testing.T) {
+	t.Parallel()
+	h := newBookingHarness(t)
+	importSampleFAQ(t, h)
+	c := h.enrolled("3901")
+
+	// Today is Friday 4 December 2026.
+	out := c.send("book a GP on 3/12")
+	assert.Contains(t, texts(out), "already passed this year", "a yearless date rolls over and says so")
+	require.NotEmpty(t, buttonLabels(out))
+	assert.Contains(t, buttonLabels(out)[0], "Dec 2027, ", "the year is on the button")
+	c.send("cancel")
+
+	out = c.send("book a GP yesterday")
+	assert.Contains(t, texts(out), "That day has already passed.")
+
+	out = c.send("GP on Sunday")
+	assert.Contains(t, texts(out), "has no free times on Sunday 6 December")
+	assert.Contains(t, texts(out), "nearest free times after that")
+	require.NotEmpty(t, buttonLabels(out))
+	assert.True(t, strings.HasPrefix(buttonLabels(out)[0], "Mon 7 Dec"), buttonLabels(out)[0])
+
+	times := out
+	out = c.send("where can I park?")
+	assert.Contains(t, texts(out), "car park")
+	assert.Contains(t, texts(out), "Your booking is still open")
+	c.last = times
+	out = c.tap("Mon 7 Dec, 8:30 am – Dr Anh Nguyen")
+	assert.Contains(t, out[0].Text, "Monday 7 December, 8:30 am with Dr Anh Nguyen (GP)", "the times offered before the question still work")
+}
+
+func TestPhysioNextWeekWithoutVerb(t *testing.T) {
+	t.Parallel()
+	h := newBookingHarness(t)
+	c := h.enrolled("3902")
+	out := c.send("physio next week")
+	labels := buttonLabels(out)
+	require.NotEmpty(t, labels)
+	assert.True(t, strings.HasPrefix(labels[0], "Mon 7 Dec"), labels[0])
+	assert.Contains(t, labels[0], "Sam Taylor")
+}
+
+func TestRequestedTimeIsAlwaysOffered(t *testing.T) {
+	t.Parallel()
+	h := newBookingHarness(t)
+	c := h.enrolled("3903")
+	// Dr Sharma becomes this patient's usual GP, which ranks her times first.
+	past := time.Date(2026, 11, 30, 9, 0, 0, 0, melbourne)
+	_, err := h.pool.Exec(context.Background(), `INSERT INTO appointments (patient_id, practitioner_id, appointment_type, specialty, during, status)
+		SELECT pa.patient_id, p.id, 'standard', 'gp', tstzrange($1::timestamptz, $1::timestamptz + interval '15 minutes'), 'fulfilled'
+		FROM patient_accounts pa, practitioners p WHERE pa.account_id = '3903' AND p.code = 'sharma'`, past)
+	require.NoError(t, err)
+
+	out := c.send("book a GP on Monday at 8:30am")
+	labels := buttonLabels(out)
+	require.Len(t, labels, 5)
+	assert.Contains(t, labels[:3], "Mon 7 Dec, 8:30 am – Dr Anh Nguyen", "the time asked for is offered even though the usual GP starts later")
 }

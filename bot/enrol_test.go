@@ -226,13 +226,13 @@ func TestStaleAndForgedButtonsDoNothing(t *testing.T) {
 	c := h.chat("1008")
 	c.send("enrol")
 	stale := c.buttonData("Yes, I agree")
-	c.send("yes")
+	question := c.send("yes")
 
 	in := c.inbound(bot.KindCallback)
 	in.Callback = stale
 	out := c.deliver(in)
 	assert.Contains(t, texts(out), "no longer applies")
-	assert.Contains(t, texts(out), "first name", "re-asks the current question")
+	assert.NotContains(t, texts(out), "first name", "the question in front of the patient is not sent again")
 
 	in = c.inbound(bot.KindCallback)
 	in.Callback = "o999999"
@@ -240,6 +240,10 @@ func TestStaleAndForgedButtonsDoNothing(t *testing.T) {
 	assert.Contains(t, texts(out), "no longer applies")
 	assert.Equal(t, 0, h.count(`SELECT count(*) FROM patients`))
 	assert.Equal(t, 2, h.count(`SELECT count(*) FROM inbound_messages WHERE channel = 'test' AND outcome = 'rejected'`))
+
+	c.last = question
+	out = c.tap("Cancel")
+	assert.Contains(t, texts(out), "cancelled your enrolment", "the current question's buttons still work")
 }
 
 func TestLongAndUnsupportedMessages(t *testing.T) {

@@ -32,8 +32,7 @@ const (
 	msgNotYetCheckIn = "Checking in by chat isn't available yet. Please let the front desk know you've arrived."
 	msgFAQAsk        = "Ask me a question about the hospital, like \"where can I park?\" or \"what should I bring?\"."
 	msgFAQWeak       = "I'm not sure which of these you mean. Tap the closest one:"
-	msgFAQNone       = "Sorry, I don't have an answer to that one. Reception can help: please call them on {clinic_phone}. " +
-		"(Passing questions to staff from chat is coming soon.)"
+	msgFAQNone       = "Sorry, I don't have an answer to that one. Reception can help: please call them on {clinic_phone}."
 	msgNotYetHuman = "I can't pass messages to staff from chat just yet. Please call reception on {clinic_phone} " +
 		"and a person will help you. If it's an emergency, call 000."
 	msgWellbeing = "Thanks for reaching out. It takes courage to ask for support.\n\n" +
@@ -49,7 +48,7 @@ const (
 
 	msgEmpty             = "That message was empty."
 	msgTooLong           = "That message is too long for me to read (over %d characters). Could you send a shorter one?"
-	msgStaleButton       = "That button is from an earlier message and no longer applies, so I haven't done anything."
+	msgStaleButton       = "That button is from an earlier message and no longer applies, so I haven't done anything. Please use the latest message, or tell me what you'd like to do."
 	msgUnsupported       = "Sorry, I can't read %s. Please type your answer as a text message."
 	msgContactNotOwn     = "That looks like someone else's contact. Please share your own number, or type it in."
 	msgContactUnexpected = "Thanks, but I wasn't asking for a phone number just now. To change yours, type \"change my phone\"."
@@ -111,7 +110,12 @@ const (
 	msgNoSuchPractitioner = "I couldn't find a practitioner called %q here."
 	msgNoPractitioners    = "Sorry, there are no practitioners taking bookings at the moment. Please call reception on {clinic_phone}."
 	msgTimesFound         = "Here are the best times with %s. Tap one to book it:"
-	msgNoTimes            = "Sorry, I couldn't find a free time with %s then. I can put you on the waitlist, and message you if a time frees up. Or tell me another day or time."
+	msgNoTimes            = "Sorry, I couldn't find any free times with %s in the two weeks I looked at. I can put you on the waitlist, and message you if a time frees up. Or tell me another day or time."
+	msgNoTimesThatDay     = "Sorry, %s has no free times %s."
+	msgNearestTimes       = "These are the nearest free times after that."
+	msgNextYear           = "That date has already passed this year, so these times are in %s. If you meant another day, just tell me."
+	msgDayPassed          = "That day has already passed."
+	msgBookingStillOpen   = "Your booking is still open: tap one of the times above, or tell me another day or time. Type \"cancel\" to stop."
 	msgPickOrSay          = "Tap one of the times above, or tell me another day or time, like \"Thursday morning\". Type \"cancel\" to stop."
 	msgBookingDropped     = "Okay, I haven't booked anything."
 	msgConfirmBooking     = "%s. Book it?"

@@ -96,6 +96,22 @@ func (t *turn) askRows(text string, rows [][]choice) {
 	t.out = append(t.out, msg)
 }
 
+// keepOptionsWithoutNewButtons leaves the earlier buttons live when the turn sent none of
+// its own (an FAQ answer, a "no longer applies" note), so the patient can still tap the
+// question in front of them. The tapped button itself is spent either way.
+func (t *turn) keepOptionsWithoutNewButtons() {
+	for _, msg := range t.out {
+		if len(msg.Buttons) > 0 {
+			return
+		}
+	}
+	for token, option := range t.liveOptions {
+		if _, kept := t.state.Options[token]; !kept && token != t.in.Callback {
+			t.state.Options[token] = option
+		}
+	}
+}
+
 // run decides what the inbound message is and dispatches it.
 func (t *turn) run() error {
 	t.outcome = OutcomeProcessed
@@ -107,6 +123,7 @@ func (t *turn) run() error {
 			t.state.Options[token] = option
 		}
 	}
+	defer t.keepOptionsWithoutNewButtons()
 	if t.in.Kind == KindCallback {
 		return t.onCallback(live)
 	}
@@ -192,9 +209,10 @@ func (t *turn) onCrisis() error {
 func (t *turn) onCallback(live map[string]Option) error {
 	option, ok := live[t.in.Callback]
 	if !ok {
+		// The buttons of the current question stay live (no new buttons are sent).
 		t.outcome = OutcomeRejected
 		t.say(msgStaleButton)
-		return t.repromptForm()
+		return nil
 	}
 	switch option.Action {
 	case actionAnswer:
@@ -285,6 +303,13 @@ func (t *turn) route(result nlu.Result, text string) error {
 		}
 	case nlu.IntentHuman:
 		t.notYet(msgNotYetHuman)
+	case nlu.IntentUnknown:
+		// "physio next week" names who but no verb: take it as a booking request.
+		if result.Entities.Specialty != "" || result.Entities.Practitioner != "" {
+			result.Intent = nlu.IntentBook
+			return t.route(result, text)
+		}
+		fallthrough
 	default:
 		// An unrecognised message may still be a question the FAQ answers.
 		answered, err := t.answerFAQIfFound(text)

@@ -10,8 +10,11 @@ import (
 
 // When is a booking expression resolved against the current instant in the clinic's zone.
 type When struct {
-	Date      time.Time // midnight local time; zero when no date was given
-	HasDate   bool
+	Date    time.Time // midnight local time; zero when no date was given
+	HasDate bool
+	// Until is the last day of a range ("next week" is Monday to Sunday), midnight local
+	// time; zero when Date is a single day.
+	Until     time.Time
 	Time      string // HH:MM on a 24-hour clock, "" when none was given
 	PartOfDay string // PartMorning, PartAfternoon, PartEvening or ""
 }
@@ -33,6 +36,8 @@ var (
 	ordinalDayRegexp   = regexp.MustCompile(`\b(?:the|on) (\d{1,2})(st|nd|rd|th)\b`)
 	inPeriodRegexp     = regexp.MustCompile(`\bin ` + numberWordPattern + ` (days?|weeks?|fortnights?)\b`)
 	inFortnightRegexp  = regexp.MustCompile(`\bin a fortnight\b`)
+	weekRegexp         = regexp.MustCompile(`\b(next|this|the coming|coming) (week|weekend)\b`)
+	yesterdayRegexp    = regexp.MustCompile(`\b(yesterday|yday|yesterdy)\b`)
 	dayAfterRegexp     = regexp.MustCompile(`\bday after (tomorrow|tmrw|tmr|tomoz|tomorow|tommorow|tommorrow|2moro)\b`)
 	tomorrowRegexp     = regexp.MustCompile(`\b(tomorrow|tmrw|tmr|tomoz|tomorow|tommorow|tommorrow|tomorro|2moro|2morrow)\b`)
 	todayRegexp        = regexp.MustCompile(`\b(today|tonight|tonite|this (morning|afternoon|arvo|evening|avo))\b`)
@@ -86,6 +91,9 @@ func ParseWhen(text string, now time.Time, loc *time.Location) (When, error) {
 	}
 	if found {
 		when.Date, when.HasDate = date, true
+	} else if start, until, span := findWeek(lowered, today); span != nil {
+		when.Date, when.Until, when.HasDate = start, until, true
+		rest = lowered[:span[0]] + strings.Repeat(" ", span[1]-span[0]) + lowered[span[1]:]
 	}
 
 	when.PartOfDay = findPartOfDay(lowered)
@@ -199,7 +207,32 @@ func resolveDayMonth(day, month, year int, today time.Time) (time.Time, error) {
 	return date, nil
 }
 
+// findWeek reads "next week" (the following Monday to Sunday), "this week" (today to
+// Sunday) and the same for "weekend" (Saturday and Sunday).
+func findWeek(text string, today time.Time) (time.Time, time.Time, []int) {
+	m := weekRegexp.FindStringSubmatchIndex(text)
+	if m == nil {
+		return time.Time{}, time.Time{}, nil
+	}
+	next := text[m[2]:m[3]] == "next"
+	monday := today.AddDate(0, 0, -mondayIndex(today.Weekday()))
+	if next {
+		monday = monday.AddDate(0, 0, 7)
+	}
+	start, until := monday, monday.AddDate(0, 0, 6)
+	if text[m[4]:m[5]] == "weekend" {
+		start = monday.AddDate(0, 0, 5)
+	}
+	if start.Before(today) {
+		start = today
+	}
+	return start, until, m[:2]
+}
+
 func findRelativeDate(text string, today time.Time) (time.Time, []int, error) {
+	if m := yesterdayRegexp.FindStringIndex(text); m != nil {
+		return today.AddDate(0, 0, -1), m, nil
+	}
 	if m := dayAfterRegexp.FindStringIndex(text); m != nil {
 		return today.AddDate(0, 0, 2), m, nil
 	}

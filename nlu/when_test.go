@@ -186,3 +186,30 @@ func TestParseWhenServerInUTC(t *testing.T) {
 		assert.Equal(t, melbourne, when.Date.Location(), text)
 	}
 }
+
+func TestParseWhenWeeks(t *testing.T) {
+	t.Parallel()
+	loc, err := time.LoadLocation("Australia/Melbourne")
+	require.NoError(t, err)
+	now := time.Date(2026, 12, 9, 10, 0, 0, 0, loc) // a Wednesday
+	tests := []struct {
+		text, from, until string
+	}{
+		{"physio next week", "2026-12-14", "2026-12-20"},
+		{"sometime this week", "2026-12-09", "2026-12-13"},
+		{"this weekend", "2026-12-12", "2026-12-13"},
+		{"next weekend", "2026-12-19", "2026-12-20"},
+		{"yesterday", "2026-12-08", ""},
+	}
+	for _, tc := range tests {
+		when, err := ParseWhen(tc.text, now, loc)
+		require.NoError(t, err, tc.text)
+		require.True(t, when.HasDate, tc.text)
+		assert.Equal(t, tc.from, when.Date.Format(time.DateOnly), tc.text)
+		until := ""
+		if !when.Until.IsZero() {
+			until = when.Until.Format(time.DateOnly)
+		}
+		assert.Equal(t, tc.until, until, tc.text)
+	}
+}

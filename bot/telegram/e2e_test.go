@@ -277,7 +277,7 @@ func TestTelegramBadInput(t *testing.T) {
 	assert.Contains(t, out[1].Text, "first name")
 
 	fake.PushCallback(p.id, p.id, "o999")
-	out = p.replies(2)
+	out = p.replies(1)
 	assert.Contains(t, out[0].Text, "no longer applies")
 
 	out = p.say("_under_*score* 🌸", 1)
@@ -407,7 +407,7 @@ func TestTelegramBookRescheduleCancel(t *testing.T) {
 	assert.Contains(t, out[0].Text, "When would you like it instead?")
 	out = p.say("Thursday at 9am", 1)
 	out = p.tap(out, "Thu 10 Dec, 9:00 am – Dr Anh Nguyen", 1)
-	out = p.tap(out, "Yes, book it", 1)
+	out = p.tap(out, "Yes, move it", 1)
 	assert.Contains(t, out[0].Text, "your appointment is now Thursday 10 December, 9:00 am")
 
 	out = p.say("cancel my appt", 1)
