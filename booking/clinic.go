@@ -92,6 +92,8 @@ func (s *Store) CancelPractitionerDayTx(ctx context.Context, tx pgx.Tx, practiti
 type DayListEntry struct {
 	Appointment  Appointment
 	Practitioner string
+	// Patient is how the list names the patient; empty shows the patient's record id.
+	Patient string
 }
 
 // DayList returns the appointments of a local date, every status except offer holds,
@@ -132,8 +134,7 @@ func prefixColumns(alias string) string {
 }
 
 // FormatDayList writes a day's list as an aligned table in the clinic's zone. Patients
-// appear by record id only, so the output can go to a terminal or a log without
-// personal details.
+// appear as the caller labelled them, or by record id when unlabelled.
 func FormatDayList(w io.Writer, day Date, loc *time.Location, entries []DayListEntry) error {
 	heading := time.Date(day.Year, day.Month, day.Day, 12, 0, 0, 0, loc).Format("Monday 2 January 2006")
 	if _, err := fmt.Fprintf(w, "Appointments for %s (%s)\n", heading, loc); err != nil {
@@ -151,8 +152,12 @@ func FormatDayList(w io.Writer, day Date, loc *time.Location, entries []DayListE
 		if a.CancelledLate {
 			status += " (late)"
 		}
-		fmt.Fprintf(tw, "%s to %s\t%s\t%d\t%s\t%s\t%d\n",
-			FormatClock(a.Start, loc), FormatClock(a.End, loc), e.Practitioner, a.PatientID, a.AppointmentType, status, a.ID)
+		patient := e.Patient
+		if patient == "" {
+			patient = fmt.Sprintf("patient %d", a.PatientID)
+		}
+		fmt.Fprintf(tw, "%s to %s\t%s\t%s\t%s\t%s\t%d\n",
+			FormatClock(a.Start, loc), FormatClock(a.End, loc), e.Practitioner, patient, a.AppointmentType, status, a.ID)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write day list: %w", err)

@@ -89,7 +89,14 @@ func ParseImportCSV(r io.Reader, loc *time.Location) (PractitionerImport, error)
 		line, _ := cr.FieldPos(0)
 		var parseErr *csv.ParseError
 		if errors.As(err, &parseErr) {
-			problems = append(problems, &ImportError{Line: parseErr.Line, Err: parseErr.Err.Error()})
+			message := parseErr.Err.Error()
+			if errors.Is(parseErr.Err, csv.ErrFieldCount) {
+				message = fmt.Sprintf("has %d fields, want %d (%s)", len(record), len(importHeader), strings.Join(importHeader, ","))
+			}
+			problems = append(problems, &ImportError{Line: parseErr.Line, Err: message})
+			if header {
+				break
+			}
 			continue
 		}
 		if err != nil {
@@ -254,9 +261,14 @@ func (r *importRow) parseDays(value string) []time.Weekday {
 			continue
 		case !isRange && okA:
 			days = append(days, a)
-		case isRange && okA && okB && a <= b:
-			for d := a; d <= b; d++ {
+		case isRange && okA && okB:
+			// A range runs forward through the week and may wrap past Saturday, so sat-sun,
+			// sun-fri and fri-mon all read as written.
+			for d := a; ; d = (d + 1) % 7 {
 				days = append(days, d)
+				if d == b {
+					break
+				}
 			}
 		default:
 			r.fail("days", "invalid days %q: want names like mon, mon-fri or mon;wed", part)

@@ -87,7 +87,7 @@ func TestParseImportCSVRejectsWrongShape(t *testing.T) {
 
 	_, err = ParseImportCSV(strings.NewReader(header+"practitioner,nguyen\n"), loc)
 	assert.ErrorContains(t, err, "line 2")
-	assert.ErrorContains(t, err, "wrong number of fields")
+	assert.ErrorContains(t, err, "has 2 fields, want 13")
 
 	_, err = ParseImportCSV(strings.NewReader(""), loc)
 	assert.ErrorContains(t, err, "missing header")
@@ -147,4 +147,25 @@ func TestSeedDemoIsIdempotent(t *testing.T) {
 	search, err := f.store.FindSlots(f.ctx, SlotRequest{Specialty: "gp", Prefs: Preferences{From: Date{2026, time.December, 25}, To: Date{2026, time.December, 25}}})
 	require.NoError(t, err)
 	assert.Empty(t, search.Candidates, "Christmas Day is a holiday")
+}
+
+func TestImportDayRangesAndFieldCount(t *testing.T) {
+	t.Parallel()
+	loc, err := time.LoadLocation("Australia/Melbourne")
+	require.NoError(t, err)
+	header := "record,practitioner,name,specialties,minutes,slack_user_id,days,start,end,breaks,from,to,reason\n"
+	good := header + "practitioner,lee,Grace Lee,dietitian,30,,,,,,,,\n" +
+		"template,lee,,,,,sat-sun,09:00,12:00,,,,\n"
+	parsed, err := ParseImportCSV(strings.NewReader(good), loc)
+	require.NoError(t, err)
+	var weekdays []time.Weekday
+	for _, tpl := range parsed.Templates {
+		weekdays = append(weekdays, tpl.Weekday)
+	}
+	assert.ElementsMatch(t, []time.Weekday{time.Saturday, time.Sunday}, weekdays)
+
+	_, err = ParseImportCSV(strings.NewReader("record,practitioner,name\npractitioner,lee,Grace Lee\n"), loc)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "line 1")
+	assert.Contains(t, err.Error(), "has 3 fields, want 13")
 }

@@ -1,12 +1,15 @@
 package bot
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/pakenham-health/pms/booking"
 	"github.com/pakenham-health/pms/nlu"
@@ -720,13 +723,22 @@ func (t *turn) sendAppointment(text string, a booking.Appointment) {
 }
 
 func (t *turn) calendarFile(a booking.Appointment, cancelled bool) *Document {
-	p, _ := t.e.cfg.Booking.PractitionerTx(t.ctx, t.tx, a.PractitionerID)
+	return t.e.calendarFile(t.ctx, t.tx, a, cancelled)
+}
+
+// calendarFile returns an appointment as an .ics file; a cancelled one removes the event
+// from the patient's calendar.
+func (e *Engine) calendarFile(ctx context.Context, tx pgx.Tx, a booking.Appointment, cancelled bool) *Document {
+	p, err := e.cfg.Booking.PractitionerTx(ctx, tx, a.PractitionerID)
+	if err != nil {
+		p.DisplayName = "the clinic"
+	}
 	content := booking.ICS(booking.CalendarEvent{
 		AppointmentID: a.ID, Version: a.Version, Start: a.Start, End: a.End,
 		Summary:     fmt.Sprintf("%s appointment with %s", capitalise(specialtyLabel(a.Specialty)), p.DisplayName),
-		Location:    t.e.cfg.ClinicName,
-		Description: "Booked through the " + t.e.cfg.ClinicName + " chat assistant.",
-		Cancelled:   cancelled, Stamp: t.now,
+		Location:    e.cfg.ClinicName,
+		Description: "Booked through the " + e.cfg.ClinicName + " chat assistant.",
+		Cancelled:   cancelled, Stamp: e.cfg.Clock.Now(),
 	})
 	return &Document{Name: fmt.Sprintf("appointment-%d.ics", a.ID), MIME: "text/calendar", Content: content}
 }

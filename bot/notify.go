@@ -80,8 +80,11 @@ func (e *Engine) sendOffer(ctx context.Context, tx pgx.Tx, current *turn, offer 
 		specialty = p.Specialties[0]
 	}
 	loc := e.cfg.Location
-	text := fmt.Sprintf(msgOffer, booking.Describe(offer.Slot.Start, offer.Slot.End, p, specialtyLabel(specialty), loc),
-		booking.FormatClock(offer.ExpiresAt, loc))
+	until := booking.FormatClock(offer.ExpiresAt, loc)
+	if booking.DateOf(offer.ExpiresAt, loc) != booking.DateOf(e.cfg.Clock.Now(), loc) {
+		until += " on " + booking.FormatDay(offer.ExpiresAt, loc)
+	}
+	text := fmt.Sprintf(msgOffer, booking.Describe(offer.Slot.Start, offer.Slot.End, p, specialtyLabel(specialty), loc), until)
 	id := strconv.FormatInt(offer.ID, 10)
 	choices := []choice{
 		{label: "Yes, book it", option: Option{Action: actionOfferAccept, Value: id}},
@@ -214,7 +217,8 @@ func (e *Engine) CancelPractitionerDay(ctx context.Context, practitionerID int64
 				{label: "Book another time", option: Option{Action: actionRebook, Value: a.Specialty}},
 				intentChoice("Help", nlu.IntentHelp),
 			}
-			if err := e.notifyPatient(ctx, tx, nil, a.PatientID, Outbound{Text: text}, rebook, time.Time{}); err != nil {
+			msg := Outbound{Text: text, Document: e.calendarFile(ctx, tx, a, true)}
+			if err := e.notifyPatient(ctx, tx, nil, a.PatientID, msg, rebook, time.Time{}); err != nil {
 				return err
 			}
 		}

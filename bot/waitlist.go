@@ -30,7 +30,11 @@ func (t *turn) joinWaitlist() error {
 	if err != nil {
 		return err
 	}
-	t.ask(fmt.Sprintf(msgWaitlistJoined, t.describeWho(draft, nil)),
+	who := t.describeWho(draft, nil)
+	if draft.From != "" {
+		who += " " + t.describeDays(draft)
+	}
+	t.ask(fmt.Sprintf(msgWaitlistJoined, who),
 		intentChoice("Leave the waitlist", nlu.IntentWaitlistLeave), intentChoice("My appointments", nlu.IntentListAppointments))
 	return nil
 }
@@ -115,7 +119,11 @@ func (t *turn) declineOffer(value string) error {
 		return err
 	}
 	t.dropOfferOptions(id)
-	t.ask(msgOfferDeclined, t.menu()...)
+	if change.OfferMade != nil {
+		t.ask(msgOfferDeclined, t.menu()...)
+	} else {
+		t.ask(msgOfferDeclinedReleased, t.menu()...)
+	}
 	return t.notifyOffer(change.OfferMade)
 }
 

@@ -2,12 +2,14 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/robfig/cron/v3"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/pakenham-health/pms/bot"
 	"github.com/pakenham-health/pms/internal/clock"
 	"github.com/pakenham-health/pms/internal/config"
+	"github.com/pakenham-health/pms/records"
 )
 
 // newBookingStore returns the appointment store configured from cfg.
@@ -118,7 +121,31 @@ func listAppointments(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := labelPatients(ctx, pool, entries); err != nil {
+		return err
+	}
 	return booking.FormatDayList(os.Stdout, day, cfg.Location, entries)
+}
+
+// labelPatients names each patient by MRN and name for reception, and writes each read to
+// the audit log, as every staff read of a record is.
+func labelPatients(ctx context.Context, pool *pgxpool.Pool, entries []booking.DayListEntry) error {
+	actor := "cli:" + defaultChatUser()
+	return pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		for i := range entries {
+			id := entries[i].Appointment.PatientID
+			p, err := records.ByID(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			entries[i].Patient = fmt.Sprintf("%s %s %s", p.MRN, p.GivenName, p.FamilyName)
+			detail := map[string]any{"appointment_id": entries[i].Appointment.ID, "command": "appointments list"}
+			if err := records.Audit(ctx, tx, actor, "patient.read", id, detail); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 func cancelDay(ctx context.Context, args []string) error {
@@ -152,6 +179,9 @@ func cancelDay(ctx context.Context, args []string) error {
 	}
 	engine := bot.NewEngine(pool, bot.Config{Location: cfg.Location, Logger: logger, ClinicName: cfg.ClinicName, ClinicPhone: cfg.ClinicPhone, Booking: store})
 	n, err := engine.CancelPractitionerDay(ctx, practitionerID, day, *reason)
+	if errors.Is(err, booking.ErrTooSoon) {
+		return fmt.Errorf("%s on %s has already passed; only today or a later day can be cancelled", *code, day)
+	}
 	if err != nil {
 		return err
 	}
@@ -188,7 +218,11 @@ func parseDay(text string, loc *time.Location) (booking.Date, error) {
 			return booking.DateOf(t, loc), nil
 		}
 	}
-	return booking.Date{}, fmt.Errorf("invalid date %q: expected today, tomorrow, 25/12/2026 or 2026-12-25", text)
+	// A day and month alone mean this year's date.
+	if t, err := time.ParseInLocation("2/1", text, loc); err == nil {
+		return booking.Date{Year: today.Year, Month: t.Month(), Day: t.Day()}, nil
+	}
+	return booking.Date{}, fmt.Errorf("invalid date %q: expected today, tomorrow, 25/12, 25/12/2026 or 2026-12-25 (a real date)", text)
 }
 
 func runPractitioners(ctx context.Context, args []string) error {
