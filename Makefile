@@ -16,9 +16,9 @@ build:
 run: build
 	@$(WITH_DB) bin/pms migrate && bin/pms seed --demo && bin/pms faq import nlu/faq/sample-faq.md && exec bin/pms serve
 
-## chat: the terminal chat on its own
+## chat: the terminal chat on its own; `make chat CHAT_USER=sam` chats as another patient
 chat: build
-	@$(WITH_DB) bin/pms migrate >/dev/null && exec bin/pms chat
+	@$(WITH_DB) bin/pms migrate >/dev/null && exec bin/pms chat $(if $(CHAT_USER),--user $(CHAT_USER))
 
 ## test: every test with the race detector, against a private PostgreSQL. The process
 ## runs in UTC, so any code that leans on the server's zone instead of the clinic's fails.
