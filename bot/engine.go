@@ -83,6 +83,9 @@ func NewEngine(pool *pgxpool.Pool, cfg Config) *Engine {
 	return &Engine{pool: pool, cfg: cfg, log: cfg.Logger}
 }
 
+// turnTimeout bounds one turn, retries included.
+const turnTimeout = 30 * time.Second
+
 // maxTurnAttempts bounds retries of a turn that failed on a serialization or deadlock error.
 const maxTurnAttempts = 3
 
@@ -91,6 +94,10 @@ const maxTurnAttempts = 3
 // transaction. A turn that fails is recorded as failed with an apology to the chat, so no
 // message is silently lost, and the error is returned for logging.
 func (e *Engine) Handle(ctx context.Context, in Inbound) (Outcome, error) {
+	// A turn that has started finishes even when the caller's context ends (a shutdown),
+	// so a message is never half handled; turnTimeout still bounds it.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), turnTimeout)
+	defer cancel()
 	if in.ReceivedAt.IsZero() {
 		in.ReceivedAt = e.cfg.Clock.Now()
 	}

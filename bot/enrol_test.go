@@ -339,3 +339,17 @@ func TestCrisisKeepsQuestionButtonsLive(t *testing.T) {
 	out := c.tap("Yes, I agree")
 	assert.Contains(t, texts(out), "first name", "the consent buttons still work after the crisis reply")
 }
+
+func TestTurnFinishesAfterCallerCancels(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.chat("1014")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	in := c.inbound(bot.KindText)
+	in.Text = "enrol"
+	outcome, err := h.engine.Handle(ctx, in)
+	require.NoError(t, err)
+	assert.Equal(t, bot.OutcomeProcessed, outcome)
+	assert.Contains(t, texts(c.pending()), "Do you agree?")
+}
