@@ -45,6 +45,16 @@ func (r *Router) Classify(ctx context.Context, req Request) (Result, error) {
 	return r.fillEntities(result, req), nil
 }
 
+// LLMStats returns the LLM's call and failure counts, and false when the router has no
+// LLM or it keeps no counts.
+func (r *Router) LLMStats() (LLMStats, bool) {
+	counted, ok := r.llm.(interface{ Stats() LLMStats })
+	if !ok {
+		return LLMStats{}, false
+	}
+	return counted.Stats(), true
+}
+
 // fillEntities adds the date, time and part of day the deterministic parser finds when the
 // model left them out.
 func (r *Router) fillEntities(result Result, req Request) Result {

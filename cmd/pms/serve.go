@@ -17,6 +17,7 @@ import (
 	"github.com/pakenham-health/pms/bot/telegram"
 	"github.com/pakenham-health/pms/internal/config"
 	"github.com/pakenham-health/pms/internal/db"
+	"github.com/pakenham-health/pms/nlu"
 )
 
 // drainTimeout bounds how long shutdown waits for queued replies to be delivered.
@@ -61,9 +62,10 @@ func runServe(ctx context.Context, args []string) error {
 }
 
 type server struct {
-	cfg  *config.Config
-	pool *pgxpool.Pool
-	log  *slog.Logger
+	cfg        *config.Config
+	pool       *pgxpool.Pool
+	log        *slog.Logger
+	classifier bot.Classifier
 }
 
 func (s *server) run(ctx context.Context, withConsole bool) error {
@@ -71,6 +73,7 @@ func (s *server) run(ctx context.Context, withConsole bool) error {
 	if err != nil {
 		return err
 	}
+	s.classifier = classifier
 	var dispatcher *bot.Dispatcher
 	store, err := newBookingStore(s.cfg, s.pool, s.log)
 	if err != nil {
@@ -187,6 +190,11 @@ func (s *server) shutdown(ctx context.Context, runErr error, intake *sync.WaitGr
 	s.drain(stopCtx, channels)
 	stopDispatch()
 	dispatching.Wait()
+	if router, ok := s.classifier.(*nlu.Router); ok {
+		if stats, ok := router.LLMStats(); ok {
+			s.log.Info("llm_calls", "calls", stats.Calls, "failures", stats.Failures)
+		}
+	}
 	s.log.Info("service_stopped")
 	return runErr
 }
