@@ -353,3 +353,23 @@ func TestTurnFinishesAfterCallerCancels(t *testing.T) {
 	assert.Equal(t, bot.OutcomeProcessed, outcome)
 	assert.Contains(t, texts(c.pending()), "Do you agree?")
 }
+
+func TestSaveTimeMedicareClashKeepsChatWorking(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	a, b := h.chat("1015"), h.chat("1016")
+	for _, c := range []*chat{a, b} {
+		for _, s := range []string{"enrol", "yes", "Rin", "Example", "skip", "01/02/2003", "skip", "0491 570 156", "skip", "21234567011", "skip"} {
+			c.send(s)
+		}
+		assert.Contains(t, texts(c.last), "Is that all correct?")
+	}
+	out := a.tap("Yes, enrol me")
+	assert.Contains(t, texts(out), "You're enrolled")
+
+	out = b.tap("Yes, enrol me")
+	assert.Contains(t, texts(out), "just saved on another patient record")
+	assert.Equal(t, 1, h.count(`SELECT count(*) FROM patients`))
+	assert.Equal(t, 0, h.count(`SELECT count(*) FROM inbound_messages WHERE outcome = 'failed'`))
+	assert.Contains(t, texts(b.send("hi")), "I'll need to enrol you", "the chat carries on normally")
+}

@@ -92,8 +92,27 @@ func scanPatient(row pgx.Row) (*Patient, error) {
 
 // Create inserts a new patient linked to account, generating the MRN. It returns
 // ErrConflict when the account is already linked to a patient, so one chat account never
-// enrols twice. It never matches or merges with an existing record.
+// enrols twice, and ErrDuplicateMedicare when the Medicare number and reference number are
+// on another record. It never matches or merges with an existing record. It runs in its
+// own transaction, or in a savepoint when q is a transaction, so after an error the
+// caller's transaction is still usable.
 func Create(ctx context.Context, q Querier, p *Patient, account Account) (*Patient, error) {
+	starter, ok := q.(interface {
+		Begin(ctx context.Context) (pgx.Tx, error)
+	})
+	if !ok {
+		return create(ctx, q, p, account)
+	}
+	var created *Patient
+	err := pgx.BeginFunc(ctx, starter, func(sp pgx.Tx) error {
+		var err error
+		created, err = create(ctx, sp, p, account)
+		return err
+	})
+	return created, err
+}
+
+func create(ctx context.Context, q Querier, p *Patient, account Account) (*Patient, error) {
 	var seq int64
 	if err := q.QueryRow(ctx, "SELECT nextval('patient_mrn_seq')").Scan(&seq); err != nil {
 		return nil, fmt.Errorf("create patient: next MRN: %w", err)
