@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -70,6 +72,8 @@ type Dispatcher struct {
 	only     []string // OnlyChat of each channel in names
 	log      *slog.Logger
 	wake     chan struct{}
+	// owner identifies this dispatcher's leases.
+	owner string
 
 	mu      sync.Mutex
 	global  map[string]*bucket
@@ -86,7 +90,7 @@ type Dispatcher struct {
 // NewDispatcher returns a dispatcher for the given channels.
 func NewDispatcher(pool *pgxpool.Pool, channels map[string]Channel, logger *slog.Logger) *Dispatcher {
 	d := &Dispatcher{
-		pool: pool, channels: channels, log: logger,
+		pool: pool, channels: channels, log: logger, owner: newLeaseOwner(),
 		wake:         make(chan struct{}, 1),
 		global:       map[string]*bucket{},
 		perChat:      map[string]*bucket{},
@@ -155,15 +159,25 @@ type outboxRow struct {
 }
 
 // leaseDuration is how long a claimed message is reserved for one dispatcher; a
-// dispatcher that dies mid-send releases it when the lease runs out.
+// dispatcher that dies mid-send releases it when the lease runs out. Each message's lease
+// is renewed just before it is sent, so a slow batch never outlives its leases.
 const leaseDuration = time.Minute
+
+// claimSize is how many messages (each the head of its chat) one scan leases.
+const claimSize = 20
+
+func newLeaseOwner() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
 
 // claimBatch leases the oldest pending message of each chat that is due. A chat whose
 // earlier message is still pending (or leased elsewhere) yields nothing, which keeps each
 // chat's messages in order.
 func (d *Dispatcher) claimBatch(ctx context.Context) ([]outboxRow, error) {
 	rows, err := d.pool.Query(ctx, `
-		UPDATE outbox SET lease_until = now() + $2::interval
+		UPDATE outbox SET lease_until = now() + $2::interval, lease_owner = $4
 		WHERE id IN (
 			SELECT o.id FROM outbox o
 			JOIN unnest($1::text[], $3::text[]) AS c (name, only_chat)
@@ -176,9 +190,9 @@ func (d *Dispatcher) claimBatch(ctx context.Context) ([]outboxRow, error) {
 				WHERE p.channel = o.channel AND p.chat_id = o.chat_id AND p.id < o.id
 				  AND p.sent_at IS NULL AND p.failed_at IS NULL)
 			ORDER BY o.id
-			LIMIT 100
-			FOR UPDATE SKIP LOCKED)
-		RETURNING id, channel, chat_id, body, attempts`, d.names, leaseDuration.String(), d.only)
+			LIMIT $5
+			FOR UPDATE OF o SKIP LOCKED)
+		RETURNING id, channel, chat_id, body, attempts`, d.names, leaseDuration.String(), d.only, d.owner, claimSize)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox messages: %w", err)
 	}
@@ -202,7 +216,16 @@ func (d *Dispatcher) dispatchOnce(ctx context.Context) (int, time.Duration, erro
 	}
 	sent := 0
 	var soonest time.Duration
-	for _, r := range batch {
+	for i, r := range batch {
+		if ctx.Err() != nil {
+			// Shutting down: hand the rest back at once instead of sending them.
+			for _, rest := range batch[i:] {
+				if err := d.release(rest.id); err != nil {
+					return sent, 0, err
+				}
+			}
+			return sent, 0, nil
+		}
 		ok, wait, err := d.deliver(ctx, r)
 		if err != nil {
 			return sent, 0, err
@@ -230,6 +253,11 @@ func (d *Dispatcher) deliver(ctx context.Context, r outboxRow) (bool, time.Durat
 		case <-time.After(wait):
 		}
 	}
+	held, err := d.renewLease(ctx, r.id)
+	if err != nil || !held {
+		// The lease ran out and another dispatcher may have the message now.
+		return false, 0, err
+	}
 
 	var msg Outbound
 	if err := json.Unmarshal(r.body, &msg); err != nil {
@@ -244,15 +272,16 @@ func (d *Dispatcher) deliver(ctx context.Context, r outboxRow) (bool, time.Durat
 	switch {
 	case err == nil:
 		_, err := d.pool.Exec(context.WithoutCancel(ctx), `UPDATE outbox SET sent_at = now(), lease_until = NULL,
-			attempts = attempts + 1, external_id = $2 WHERE id = $1`, r.id, externalID)
+			attempts = attempts + 1, external_id = $2 WHERE id = $1 AND lease_owner = $3`, r.id, externalID, d.owner)
 		if err != nil {
 			return false, 0, fmt.Errorf("mark outbox message %d sent: %w", r.id, err)
 		}
 		d.log.Debug("message_sent", "outbox_id", r.id, "channel", r.channel, "chat_id", r.chatID)
 		return true, 0, nil
 	case errors.As(err, &retryAfter):
+		// A 429 says nothing about the message, so it does not count towards MaxAttempts.
 		d.log.Warn("send_rate_limited", "outbox_id", r.id, "channel", r.channel, "retry_after", retryAfter.After)
-		return false, retryAfter.After, d.postpone(ctx, r.id, retryAfter.After, true, err.Error())
+		return false, retryAfter.After, d.postpone(ctx, r.id, retryAfter.After, false, err.Error())
 	case errors.As(err, &permanent):
 		d.log.Warn("send_rejected", "outbox_id", r.id, "channel", r.channel, "chat_id", r.chatID, "error", err)
 		return false, 0, d.fail(ctx, r.id, err.Error())
@@ -282,8 +311,8 @@ func (d *Dispatcher) postpone(ctx context.Context, id int64, wait time.Duration,
 	}
 	_, err := d.pool.Exec(context.WithoutCancel(ctx), `UPDATE outbox SET lease_until = NULL,
 		next_attempt_at = now() + $2::interval, attempts = attempts + $3,
-		last_error = coalesce(nullif($4, ''), last_error) WHERE id = $1`,
-		id, strconv.FormatInt(wait.Microseconds(), 10)+" microseconds", inc, lastError)
+		last_error = coalesce(nullif($4, ''), last_error) WHERE id = $1 AND lease_owner = $5`,
+		id, strconv.FormatInt(wait.Microseconds(), 10)+" microseconds", inc, lastError, d.owner)
 	if err != nil {
 		return fmt.Errorf("postpone outbox message %d: %w", id, err)
 	}
@@ -292,7 +321,7 @@ func (d *Dispatcher) postpone(ctx context.Context, id int64, wait time.Duration,
 
 func (d *Dispatcher) fail(ctx context.Context, id int64, lastError string) error {
 	_, err := d.pool.Exec(context.WithoutCancel(ctx), `UPDATE outbox SET failed_at = now(), lease_until = NULL,
-		attempts = attempts + 1, last_error = $2 WHERE id = $1`, id, lastError)
+		attempts = attempts + 1, last_error = $2 WHERE id = $1 AND lease_owner = $3`, id, lastError, d.owner)
 	if err != nil {
 		return fmt.Errorf("mark outbox message %d failed: %w", id, err)
 	}
@@ -300,8 +329,19 @@ func (d *Dispatcher) fail(ctx context.Context, id int64, lastError string) error
 }
 
 func (d *Dispatcher) release(id int64) error {
-	_, err := d.pool.Exec(context.Background(), `UPDATE outbox SET lease_until = NULL WHERE id = $1`, id)
+	_, err := d.pool.Exec(context.Background(), `UPDATE outbox SET lease_until = NULL WHERE id = $1 AND lease_owner = $2`, id, d.owner)
 	return err
+}
+
+// renewLease extends this dispatcher's lease on a message and reports whether it still
+// holds it.
+func (d *Dispatcher) renewLease(ctx context.Context, id int64) (bool, error) {
+	tag, err := d.pool.Exec(context.WithoutCancel(ctx), `UPDATE outbox SET lease_until = now() + $3::interval
+		WHERE id = $1 AND lease_owner = $2 AND sent_at IS NULL AND failed_at IS NULL`, id, d.owner, leaseDuration.String())
+	if err != nil {
+		return false, fmt.Errorf("renew lease of outbox message %d: %w", id, err)
+	}
+	return tag.RowsAffected() == 1, nil
 }
 
 func (d *Dispatcher) chatBucket(channel, chatID string, l Limits) *bucket {

@@ -372,7 +372,7 @@ func TestTelegramDispatcherRetries429And500(t *testing.T) {
 	var lastError string
 	require.NoError(t, pool.QueryRow(context.Background(),
 		`SELECT attempts, last_error FROM outbox ORDER BY id LIMIT 1`).Scan(&attempts, &lastError))
-	assert.Equal(t, 3, attempts)
+	assert.Equal(t, 2, attempts, "the 500 and the success count; the 429 does not")
 	assert.Contains(t, lastError, "Internal Server Error")
 	assert.NotContains(t, lastError, fake.Token)
 }
