@@ -318,6 +318,7 @@ func TestTelegramWebhookEndToEnd(t *testing.T) {
 	s := startService(t, fake, pool, false, "hook-secret_1")
 	require.NoError(t, s.ch.RegisterWebhook(context.Background()))
 	assert.Equal(t, "hook-secret_1", fake.Webhook().SecretToken)
+	assert.Equal(t, "1", fake.Webhook().MaxConnections, "one connection keeps each chat's updates in order")
 	server := httptest.NewServer(s.ch.WebhookHandler())
 	t.Cleanup(server.Close)
 

@@ -35,7 +35,10 @@ const (
 
 // ToInbound converts a Telegram update into the engine's inbound message. When ok is
 // false the update must not reach the engine, and reason is one of the Reason
-// constants. MessageID is "update:<update_id>", so a redelivered update has the same id.
+// constants. MessageID is "message:<chat_id>:<message_id>" for a message and
+// "callback:<callback query id>" for a tap, so a redelivered update keeps its id. The
+// update id is not used because, per the Bot API's Update documentation, the next one is
+// chosen at random after a week without updates and could repeat an old id.
 // A callback query has no date, so its ReceivedAt is zero and the engine uses its clock.
 func ToInbound(u tgbotapi.Update) (in bot.Inbound, ok bool, reason string) {
 	switch {
@@ -56,7 +59,7 @@ func messageToInbound(updateID int, m *tgbotapi.Message) (bot.Inbound, bool, str
 	in := bot.Inbound{
 		Channel:    ChannelName,
 		ChatID:     strconv.FormatInt(m.Chat.ID, 10),
-		MessageID:  "update:" + strconv.Itoa(updateID),
+		MessageID:  "message:" + strconv.FormatInt(m.Chat.ID, 10) + ":" + strconv.Itoa(m.MessageID),
 		ReceivedAt: time.Unix(int64(m.Date), 0).UTC(),
 	}
 	if m.From != nil {
@@ -94,7 +97,7 @@ func callbackToInbound(updateID int, q *tgbotapi.CallbackQuery) (bot.Inbound, bo
 	in := bot.Inbound{
 		Channel:   ChannelName,
 		ChatID:    strconv.FormatInt(q.Message.Chat.ID, 10),
-		MessageID: "update:" + strconv.Itoa(updateID),
+		MessageID: "callback:" + q.ID,
 		Kind:      bot.KindCallback,
 		Callback:  q.Data,
 	}

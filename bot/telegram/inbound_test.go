@@ -41,7 +41,7 @@ func encodeUpdate(t *testing.T, update map[string]any) string {
 func TestToInboundPassesPrivateMessages(t *testing.T) {
 	t.Parallel()
 	base := bot.Inbound{
-		Channel: "telegram", ChatID: "42", UserID: "42", MessageID: "update:100",
+		Channel: "telegram", ChatID: "42", UserID: "42", MessageID: "message:42:7",
 		ReceivedAt: time.Unix(sentAt, 0).UTC(),
 	}
 	with := func(change func(*bot.Inbound)) bot.Inbound {
@@ -91,7 +91,9 @@ func TestToInboundPassesPrivateMessages(t *testing.T) {
 		{"dice", privateMessage(`"dice":{"emoji":"🎲","value":3}`), unsupported("dice")},
 		{"callback",
 			encodeUpdate(t, telegramtest.CallbackUpdate(100, "q1", 5, telegramtest.PrivateChat(42), 42, "opt:3")),
-			with(func(in *bot.Inbound) { in.Kind, in.Callback, in.ReceivedAt = bot.KindCallback, "opt:3", time.Time{} })},
+			with(func(in *bot.Inbound) {
+				in.Kind, in.Callback, in.ReceivedAt, in.MessageID = bot.KindCallback, "opt:3", time.Time{}, "callback:q1"
+			})},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,7 +1,6 @@
 package telegram
 
 import (
-	"strconv"
 	"sync/atomic"
 	"testing"
 
@@ -16,8 +15,8 @@ func TestPollingDeliversInOrder(t *testing.T) {
 	t.Parallel()
 	h := newRecordingHandler()
 	c, fake := newTestChannel(t, h)
-	first := fake.PushMessage(42, 42, "/start")
-	second := fake.PushMessage(42, 42, "book")
+	fake.PushMessage(42, 42, "/start")
+	fake.PushMessage(42, 42, "book")
 	third := fake.PushSticker(42, 42)
 	stop := runPolling(t, c)
 
@@ -26,11 +25,11 @@ func TestPollingDeliversInOrder(t *testing.T) {
 	require.NoError(t, stop())
 
 	require.Len(t, got, 3)
-	assert.Equal(t, "update:"+strconv.Itoa(first), got[0].MessageID)
+	assert.Equal(t, "message:42:1", got[0].MessageID)
 	assert.Equal(t, "/start", got[0].Text)
-	assert.Equal(t, "update:"+strconv.Itoa(second), got[1].MessageID)
+	assert.Equal(t, "message:42:2", got[1].MessageID)
 	assert.Equal(t, "book", got[1].Text)
-	assert.Equal(t, "update:"+strconv.Itoa(third), got[2].MessageID)
+	assert.Equal(t, "message:42:3", got[2].MessageID)
 	assert.Equal(t, bot.KindUnsupported, got[2].Kind)
 	assert.Equal(t, "stickers", got[2].Unsupported)
 	assert.Zero(t, fake.Pending(), "every handled update is confirmed")

@@ -43,7 +43,7 @@ func TestWebhookHandlesUpdate(t *testing.T) {
 	assert.Equal(t, http.StatusOK, rec.Code)
 	got := h.Inbounds()
 	require.Len(t, got, 1)
-	assert.Equal(t, "update:9001", got[0].MessageID)
+	assert.Equal(t, "message:42:9", got[0].MessageID)
 	assert.Equal(t, "42", got[0].ChatID)
 	assert.Equal(t, "/start", got[0].Text)
 }

@@ -76,6 +76,7 @@ type WebhookInfo struct {
 	URL            string
 	SecretToken    string
 	AllowedUpdates []string
+	MaxConnections string
 }
 
 type queuedUpdate struct {
@@ -565,7 +566,7 @@ func (s *Server) answerCallbackQuery(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) setWebhook(w http.ResponseWriter, r *http.Request) {
-	info := WebhookInfo{URL: r.FormValue("url"), SecretToken: r.FormValue("secret_token")}
+	info := WebhookInfo{URL: r.FormValue("url"), SecretToken: r.FormValue("secret_token"), MaxConnections: r.FormValue("max_connections")}
 	if raw := r.FormValue("allowed_updates"); raw != "" {
 		if err := json.Unmarshal([]byte(raw), &info.AllowedUpdates); err != nil {
 			writeError(w, http.StatusBadRequest, "Bad Request: can't parse allowed updates", 0)
