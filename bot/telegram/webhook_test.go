@@ -164,6 +164,7 @@ func TestRegisterWebhook(t *testing.T) {
 	assert.Equal(t, telegramtest.WebhookInfo{
 		URL:            "https://pms.example.org/telegram/webhook",
 		SecretToken:    testSecret,
+		MaxConnections: "1",
 		AllowedUpdates: []string{"message", "callback_query"},
 	}, fake.Webhook())
 }
