@@ -459,3 +459,27 @@ func TestRequestedTimeIsAlwaysOffered(t *testing.T) {
 	require.Len(t, labels, 5)
 	assert.Contains(t, labels[:3], "Mon 7 Dec, 8:30 am – Dr Anh Nguyen", "the time asked for is offered even though the usual GP starts later")
 }
+
+func TestJobRunsOnOneReplicaAtATime(t *testing.T) {
+	t.Parallel()
+	h := newBookingHarness(t)
+	c := h.enrolled("3802")
+	c.send("waitlist for Dr Nguyen on Sunday")
+	csv := "record,practitioner,name,specialties,minutes,slack_user_id,days,start,end,breaks,from,to,reason\n" +
+		"template,nguyen,,,,,sun,09:00,12:00,,,,\n"
+	require.NoError(t, h.store.ImportCSV(context.Background(), strings.NewReader(csv)))
+
+	// Another replica is running the job: this one skips it.
+	other, err := h.pool.Begin(context.Background())
+	require.NoError(t, err)
+	_, err = other.Exec(context.Background(), "SELECT pg_advisory_xact_lock($1)", int64(0x706d735f6a6f6202))
+	require.NoError(t, err)
+	made, err := h.engine.OfferOpenSlots(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 0, made)
+	require.NoError(t, other.Rollback(context.Background()))
+
+	made, err = h.engine.OfferOpenSlots(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, 1, made, "once the other run ends, the job runs here")
+}

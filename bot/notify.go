@@ -102,33 +102,11 @@ func (e *Engine) ExpireOffers(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	closed := 0
-	err := pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
-		now := e.cfg.Clock.Now()
-		withdrawn, err := e.cfg.Booking.WithdrawPastOffersTx(ctx, tx, now)
-		if err != nil {
-			return err
-		}
-		changes, err := e.cfg.Booking.ExpireOffersTx(ctx, tx, now)
-		if err != nil {
-			return err
-		}
-		for _, o := range withdrawn {
-			if err := e.notifyPatient(ctx, tx, nil, o.PatientID, Outbound{Text: msgOfferWithdrawn}, nil, time.Time{}); err != nil {
-				return err
-			}
-		}
-		for _, change := range changes {
-			if err := e.notifyPatient(ctx, tx, nil, change.Closed.PatientID, Outbound{Text: msgOfferExpired}, nil, time.Time{}); err != nil {
-				return err
-			}
-			if change.OfferMade != nil {
-				if err := e.sendOffer(ctx, tx, nil, *change.OfferMade); err != nil {
-					return err
-				}
-			}
-		}
-		closed = len(withdrawn) + len(changes)
-		return nil
+	err := e.exclusiveJob(ctx, jobExpireOffers, func() error {
+		return e.inTx(ctx, func(tx pgx.Tx) error {
+			closed = 0
+			return e.expireOffersTx(ctx, tx, &closed)
+		})
 	})
 	if err != nil {
 		return 0, fmt.Errorf("expire waitlist offers: %w", err)
@@ -137,6 +115,37 @@ func (e *Engine) ExpireOffers(ctx context.Context) (int, error) {
 		e.cfg.Wake()
 	}
 	return closed, nil
+}
+
+// expireOffersTx withdraws offers for slots that have passed, expires offers whose hold
+// ran out, tells those patients, and offers each expired slot to the next in line.
+func (e *Engine) expireOffersTx(ctx context.Context, tx pgx.Tx, closed *int) error {
+	now := e.cfg.Clock.Now()
+	withdrawn, err := e.cfg.Booking.WithdrawPastOffersTx(ctx, tx, now)
+	if err != nil {
+		return err
+	}
+	changes, err := e.cfg.Booking.ExpireOffersTx(ctx, tx, now)
+	if err != nil {
+		return err
+	}
+	for _, o := range withdrawn {
+		if err := e.notifyPatient(ctx, tx, nil, o.PatientID, Outbound{Text: msgOfferWithdrawn}, nil, time.Time{}); err != nil {
+			return err
+		}
+	}
+	for _, change := range changes {
+		if err := e.notifyPatient(ctx, tx, nil, change.Closed.PatientID, Outbound{Text: msgOfferExpired}, nil, time.Time{}); err != nil {
+			return err
+		}
+		if change.OfferMade != nil {
+			if err := e.sendOffer(ctx, tx, nil, *change.OfferMade); err != nil {
+				return err
+			}
+		}
+	}
+	*closed = len(withdrawn) + len(changes)
+	return nil
 }
 
 // OfferOpenSlots offers free times to waitlisted patients: for each patient still waiting,
@@ -148,39 +157,30 @@ func (e *Engine) OfferOpenSlots(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	made := 0
-	err := pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
-		store := e.cfg.Booking
-		waiting, err := store.WaitingTx(ctx, tx)
+	err := e.exclusiveJob(ctx, jobOfferOpenSlots, func() error {
+		var waiting []booking.WaitlistEntry
+		err := e.inTx(ctx, func(tx pgx.Tx) error {
+			var err error
+			waiting, err = e.cfg.Booking.WaitingTx(ctx, tx)
+			return err
+		})
 		if err != nil {
 			return err
 		}
+		// One short transaction per patient, so bookings are never held up for long.
 		for _, entry := range waiting {
-			prefs := booking.Preferences{From: entry.Earliest, To: entry.Latest}
-			if len(entry.PartsOfDay) == 1 {
-				prefs.PartOfDay = entry.PartsOfDay[0]
-			}
-			search, err := store.FindSlotsTx(ctx, tx, booking.SlotRequest{
-				PatientID: entry.PatientID, Specialty: entry.Specialty, PractitionerID: entry.PractitionerID,
-				AppointmentType: entry.AppointmentType, Prefs: prefs, Limit: 1,
+			offered := false
+			err := e.inTx(ctx, func(tx pgx.Tx) error {
+				var err error
+				offered, err = e.offerBestSlotTx(ctx, tx, entry)
+				return err
 			})
 			if err != nil {
 				return err
 			}
-			if len(search.Candidates) == 0 {
-				continue
+			if offered {
+				made++
 			}
-			best := search.Candidates[0]
-			offer, ok, err := store.OfferSlotTx(ctx, tx, best.PractitionerID, best.Interval)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				continue
-			}
-			if err := e.sendOffer(ctx, tx, nil, offer); err != nil {
-				return err
-			}
-			made++
 		}
 		return nil
 	})
@@ -193,6 +193,68 @@ func (e *Engine) OfferOpenSlots(ctx context.Context) (int, error) {
 	return made, nil
 }
 
+// offerBestSlotTx offers the best free slot that fits a waiting entry, if there is one, and
+// reports whether an offer was made (to this patient or to someone ahead of them).
+func (e *Engine) offerBestSlotTx(ctx context.Context, tx pgx.Tx, entry booking.WaitlistEntry) (bool, error) {
+	store := e.cfg.Booking
+	prefs := booking.Preferences{From: entry.Earliest, To: entry.Latest}
+	if len(entry.PartsOfDay) == 1 {
+		prefs.PartOfDay = entry.PartsOfDay[0]
+	}
+	search, err := store.FindSlotsTx(ctx, tx, booking.SlotRequest{
+		PatientID: entry.PatientID, Specialty: entry.Specialty, PractitionerID: entry.PractitionerID,
+		AppointmentType: entry.AppointmentType, Prefs: prefs, Limit: 1,
+	})
+	if err != nil || len(search.Candidates) == 0 {
+		return false, err
+	}
+	best := search.Candidates[0]
+	offer, ok, err := store.OfferSlotTx(ctx, tx, best.PractitionerID, best.Interval)
+	if err != nil || !ok {
+		return false, err
+	}
+	return true, e.sendOffer(ctx, tx, nil, offer)
+}
+
+// Advisory lock keys of the scheduled jobs, so each runs on one replica at a time.
+const (
+	jobExpireOffers   = 0x706d735f6a6f6201 // "pms_job" + 1
+	jobOfferOpenSlots = 0x706d735f6a6f6202
+)
+
+// exclusiveJob runs fn unless another replica is running the same job, which it tells by
+// a transaction-scoped advisory lock held on a connection of its own while fn runs.
+func (e *Engine) exclusiveJob(ctx context.Context, key int64, fn func() error) error {
+	guard, err := e.pool.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("begin job guard: %w", err)
+	}
+	defer guard.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // the guard only holds the lock
+	var mine bool
+	if err := guard.QueryRow(ctx, "SELECT pg_try_advisory_xact_lock($1)", key).Scan(&mine); err != nil {
+		return fmt.Errorf("lock job: %w", err)
+	}
+	if !mine {
+		e.log.Debug("job_skipped_running_elsewhere", "job", key)
+		return nil
+	}
+	return fn()
+}
+
+// inTx runs fn in a transaction, again (up to three times in all) when PostgreSQL aborts it
+// as a deadlock victim or a serialization failure. Jobs take practitioner locks before
+// conversation locks and chat turns the other way round, so such aborts can happen.
+func (e *Engine) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	var err error
+	for range maxTurnAttempts {
+		err = pgx.BeginFunc(ctx, e.pool, fn)
+		if err == nil || !retryable(err) {
+			return err
+		}
+	}
+	return err
+}
+
 // CancelPractitionerDay cancels a practitioner's appointments on a day on behalf of the
 // clinic and tells each patient, with a button to book another time. It returns the
 // number of appointments cancelled.
@@ -201,7 +263,7 @@ func (e *Engine) CancelPractitionerDay(ctx context.Context, practitionerID int64
 		return 0, fmt.Errorf("cancel practitioner day: booking is not configured")
 	}
 	cancelled := 0
-	err := pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
+	err := e.inTx(ctx, func(tx pgx.Tx) error {
 		result, err := e.cfg.Booking.CancelPractitionerDayTx(ctx, tx, practitionerID, day, reason)
 		if err != nil {
 			return err

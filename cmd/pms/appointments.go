@@ -36,8 +36,8 @@ func newBookingStore(cfg *config.Config, pool *pgxpool.Pool, logger *slog.Logger
 // free times (new sessions, say) to patients still waiting. Jobs run in the clinic's zone.
 // The returned function waits for a running job to finish.
 func startJobs(ctx context.Context, cfg *config.Config, engine *bot.Engine, logger *slog.Logger) func() {
-	// NOTE: with several replicas each runs the job; the booking store locks the offer rows
-	// it closes, so an offer is closed once, but the work is repeated.
+	// With several replicas every one schedules the jobs, and an advisory lock lets one
+	// run each tick while the others skip it.
 	scheduler := cron.New(cron.WithLocation(cfg.Location), cron.WithChain(cron.Recover(cron.DiscardLogger)))
 	_, err := scheduler.AddFunc("@every 30s", func() {
 		jobCtx, cancel := context.WithTimeout(ctx, 25*time.Second)
