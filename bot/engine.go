@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -48,6 +49,11 @@ type Config struct {
 	// Booking is the appointment store; without it appointment requests get an honest
 	// "not available" reply.
 	Booking *booking.Store
+	// ClassifyEarly classifies text before the turn's transaction begins, so a slow
+	// classifier (an LLM) does not hold a database connection and the conversation lock.
+	// The early answer is used if the turn needs one; it costs a classification for
+	// messages that turn out not to need it (form answers).
+	ClassifyEarly bool
 	// Wake is called after a commit that queued outbound messages, so the dispatcher sends
 	// them without waiting for its next poll. It may be nil.
 	Wake func()
@@ -103,8 +109,9 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Outcome, error) {
 	}
 	var outcome Outcome
 	var err error
+	early := e.classifyEarly(ctx, in)
 	for attempt := 1; attempt <= maxTurnAttempts; attempt++ {
-		outcome, err = e.handleOnce(ctx, in)
+		outcome, err = e.handleOnce(ctx, in, early)
 		if err == nil || !retryable(err) {
 			break
 		}
@@ -120,7 +127,35 @@ func (e *Engine) Handle(ctx context.Context, in Inbound) (Outcome, error) {
 	return outcome, nil
 }
 
-func (e *Engine) handleOnce(ctx context.Context, in Inbound) (Outcome, error) {
+// earlyResult is a classification made before the transaction, for text.
+type earlyResult struct {
+	text   string
+	result nlu.Result
+}
+
+// classifyEarly classifies a text message outside any transaction, from a snapshot of the
+// conversation (no lock). It returns nil when there is nothing to classify or it fails;
+// the turn then classifies inside its transaction as usual.
+func (e *Engine) classifyEarly(ctx context.Context, in Inbound) *earlyResult {
+	text := strings.TrimSpace(in.Text)
+	if !e.cfg.ClassifyEarly || in.Kind != KindText || text == "" || nlu.Screen(text) {
+		return nil
+	}
+	state := &State{}
+	var raw []byte
+	err := e.pool.QueryRow(ctx, `SELECT state FROM conversations WHERE channel = $1 AND chat_id = $2`, in.Channel, in.ChatID).Scan(&raw)
+	if err == nil {
+		_ = json.Unmarshal(raw, state)
+	}
+	patient, _ := records.ByAccount(ctx, e.pool, records.Account{Channel: in.Channel, ID: in.UserID})
+	result, err := e.classify(ctx, classifyRequest(text, e.cfg.Clock.Now(), e.cfg.Location, state, patient))
+	if err != nil {
+		return nil
+	}
+	return &earlyResult{text: text, result: result}
+}
+
+func (e *Engine) handleOnce(ctx context.Context, in Inbound, early *earlyResult) (Outcome, error) {
 	var outcome Outcome
 	queued := 0
 	err := pgx.BeginFunc(ctx, e.pool, func(tx pgx.Tx) error {
@@ -136,7 +171,7 @@ func (e *Engine) handleOnce(ctx context.Context, in Inbound) (Outcome, error) {
 		if err != nil {
 			return err
 		}
-		t := &turn{ctx: ctx, tx: tx, e: e, in: in, now: e.cfg.Clock.Now(), state: state}
+		t := &turn{ctx: ctx, tx: tx, e: e, in: in, now: e.cfg.Clock.Now(), state: state, early: early}
 		if err := t.loadPatient(); err != nil {
 			return err
 		}

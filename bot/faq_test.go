@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/pakenham-health/pms/bot"
 	"github.com/pakenham-health/pms/internal/clock"
+	"github.com/pakenham-health/pms/nlu"
 	"github.com/pakenham-health/pms/nlu/faq"
 )
 
@@ -69,4 +71,30 @@ func TestFAQPhraserFallsBackToEntry(t *testing.T) {
 	assert.Equal(t, "Phrased: parking", texts(out))
 	out = c.send("where can I park?")
 	assert.Contains(t, texts(out), "car park")
+}
+
+// countingClassifier counts calls, to show when classification happens.
+type countingClassifier struct {
+	mu    sync.Mutex
+	calls int
+	inner bot.Classifier
+}
+
+func (c *countingClassifier) Classify(ctx context.Context, req nlu.Request) (nlu.Result, error) {
+	c.mu.Lock()
+	c.calls++
+	c.mu.Unlock()
+	return c.inner.Classify(ctx, req)
+}
+
+func TestEarlyClassificationIsUsedOnce(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	counter := &countingClassifier{inner: nlu.NewRules(nil)}
+	h.engine = bot.NewEngine(h.pool, bot.Config{Clock: h.clock, Location: melbourne, Classifier: counter, ClassifyEarly: true})
+	c := h.chat("2004")
+
+	out := c.send("I'd like to enrol please")
+	assert.Contains(t, texts(out), "Do you agree?")
+	assert.Equal(t, 1, counter.calls, "classified once, before the transaction, and the turn reused it")
 }

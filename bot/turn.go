@@ -29,6 +29,8 @@ type turn struct {
 	lastWhenError string
 	// liveOptions are the button options that were live when the message arrived.
 	liveOptions map[string]Option
+	// early is the classification made before the transaction began, if any.
+	early *earlyResult
 }
 
 // choice is a button to offer: its label and what it does.
@@ -177,14 +179,27 @@ func (t *turn) onText(text string) error {
 }
 
 func (t *turn) classify(text string) (nlu.Result, error) {
-	req := nlu.Request{Text: text, Now: t.now, Location: t.e.cfg.Location}
-	if t.state.Form != nil {
-		req.Step = t.state.Form.Name + "." + t.state.Form.Step
+	if t.early != nil && t.early.text == text {
+		return t.early.result, nil
 	}
-	if t.patient != nil {
-		req.MaskNames = []string{t.patient.GivenName, t.patient.FamilyName, t.patient.PreferredName}
+	return t.e.classify(t.ctx, classifyRequest(text, t.now, t.e.cfg.Location, t.state, t.patient))
+}
+
+// classifyRequest builds the intent layer's request: the step the conversation is at and
+// the patient's names to mask go with the text.
+func classifyRequest(text string, now time.Time, loc *time.Location, state *State, patient *records.Patient) nlu.Request {
+	req := nlu.Request{Text: text, Now: now, Location: loc}
+	if state != nil && state.Form != nil {
+		req.Step = state.Form.Name + "." + state.Form.Step
 	}
-	result, err := t.e.cfg.Classifier.Classify(t.ctx, req)
+	if patient != nil {
+		req.MaskNames = []string{patient.GivenName, patient.FamilyName, patient.PreferredName}
+	}
+	return req
+}
+
+func (e *Engine) classify(ctx context.Context, req nlu.Request) (nlu.Result, error) {
+	result, err := e.cfg.Classifier.Classify(ctx, req)
 	if err != nil {
 		return nlu.Result{}, fmt.Errorf("classify message: %w", err)
 	}

@@ -51,7 +51,7 @@ func chatInTerminal(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool,
 		return err
 	}
 	engine := bot.NewEngine(pool, bot.Config{
-		Location: cfg.Location, Classifier: classifier, FAQPhraser: phraser, Logger: logger, ClinicName: cfg.ClinicName, ClinicPhone: cfg.ClinicPhone, Booking: store,
+		Location: cfg.Location, Classifier: classifier, FAQPhraser: phraser, ClassifyEarly: phraser != nil, Logger: logger, ClinicName: cfg.ClinicName, ClinicPhone: cfg.ClinicPhone, Booking: store,
 		Wake: func() { dispatcher.Wake() },
 	})
 	ch := console.New(os.Stdin, os.Stdout, engine, userName)

@@ -80,7 +80,7 @@ func (s *server) run(ctx context.Context, withConsole bool) error {
 		return err
 	}
 	engine := bot.NewEngine(s.pool, bot.Config{
-		Location: s.cfg.Location, Classifier: classifier, FAQPhraser: phraser, Logger: s.log, ClinicName: s.cfg.ClinicName, ClinicPhone: s.cfg.ClinicPhone, Booking: store,
+		Location: s.cfg.Location, Classifier: classifier, FAQPhraser: phraser, ClassifyEarly: phraser != nil, Logger: s.log, ClinicName: s.cfg.ClinicName, ClinicPhone: s.cfg.ClinicPhone, Booking: store,
 		Wake: func() { dispatcher.Wake() },
 	})
 	channels := map[string]bot.Channel{}

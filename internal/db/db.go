@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,6 +24,11 @@ var (
 	// ErrSchemaAhead reports a database migrated by a newer binary than this one.
 	ErrSchemaAhead = errors.New("database schema is newer than this binary; run the newer pms version")
 )
+
+// defaultMaxConns is the pool size when DATABASE_URL sets no pool_max_conns. pgxpool's own
+// default (4 on a 2-core machine) is too small once a few turns wait on an LLM and the
+// dispatcher, jobs and health checks need connections too.
+const defaultMaxConns = 20
 
 // connectTimeout bounds each new connection when DATABASE_URL sets no connect_timeout, so a
 // server that accepts connections but never answers fails start-up instead of hanging.
@@ -48,6 +54,9 @@ func Open(ctx context.Context, url string) (*pgxpool.Pool, error) {
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = connectTimeout
+	}
+	if !strings.Contains(url, "pool_max_conns") {
+		cfg.MaxConns = defaultMaxConns
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
