@@ -373,3 +373,24 @@ func TestSaveTimeMedicareClashKeepsChatWorking(t *testing.T) {
 	assert.Equal(t, 0, h.count(`SELECT count(*) FROM inbound_messages WHERE outcome = 'failed'`))
 	assert.Contains(t, texts(b.send("hi")), "I'll need to enrol you", "the chat carries on normally")
 }
+
+func TestStaleDraftsArePurged(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.chat("1017")
+	c.send("enrol")
+	c.send("yes")
+	c.send("Jo")
+
+	cleared, err := h.engine.PurgeStaleDrafts(context.Background())
+	require.NoError(t, err)
+	assert.Zero(t, cleared, "a fresh draft is kept")
+
+	_, err = h.pool.Exec(context.Background(), `UPDATE conversations SET updated_at = now() - interval '15 days' WHERE chat_id = '1017'`)
+	require.NoError(t, err)
+	h.clock.Set(time.Now())
+	cleared, err = h.engine.PurgeStaleDrafts(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), cleared)
+	assert.Equal(t, 0, h.count(`SELECT count(*) FROM conversations WHERE state::text LIKE '%Jo%'`), "the typed name is gone")
+}

@@ -49,10 +49,13 @@ func (e *Engine) notifyPatient(ctx context.Context, tx pgx.Tx, current *turn, pa
 			state.Options[token] = option
 			out.Buttons = append(out.Buttons, []Button{{Label: c.label, Data: token}})
 		}
-		if state != current.stateOrNil() {
-			if err := saveConversation(ctx, tx, account.Channel, chatID, state); err != nil {
-				return err
-			}
+		if state == current.stateOrNil() {
+			// The turn saves its own state and queues this after its replies.
+			current.out = append(current.out, out)
+			continue
+		}
+		if err := saveConversation(ctx, tx, account.Channel, chatID, state); err != nil {
+			return err
 		}
 		if _, err := Enqueue(ctx, tx, account.Channel, chatID, out); err != nil {
 			return err
@@ -214,6 +217,23 @@ func (e *Engine) offerBestSlotTx(ctx context.Context, tx pgx.Tx, entry booking.W
 		return false, err
 	}
 	return true, e.sendOffer(ctx, tx, nil, offer)
+}
+
+// DraftLifetime is how long an unfinished form or booking request (and the personal
+// details typed into it) is kept after the chat's last message.
+const DraftLifetime = 14 * 24 * time.Hour
+
+// PurgeStaleDrafts deletes unfinished forms, paused forms and booking requests from chats
+// idle for longer than DraftLifetime, so answers a patient never submitted are not kept
+// indefinitely. It returns how many conversations it cleared.
+func (e *Engine) PurgeStaleDrafts(ctx context.Context) (int64, error) {
+	cutoff := e.cfg.Clock.Now().Add(-DraftLifetime)
+	tag, err := e.pool.Exec(ctx, `UPDATE conversations SET state = state - 'form' - 'paused' - 'booking'
+		WHERE updated_at < $1 AND (state ? 'form' OR state ? 'paused' OR state ? 'booking')`, cutoff)
+	if err != nil {
+		return 0, fmt.Errorf("purge stale drafts: %w", err)
+	}
+	return tag.RowsAffected(), nil
 }
 
 // Advisory lock keys of the scheduled jobs, so each runs on one replica at a time.

@@ -32,8 +32,9 @@ func newBookingStore(cfg *config.Config, pool *pgxpool.Pool, logger *slog.Logger
 }
 
 // startJobs runs the scheduled jobs of the engine until ctx ends: every 30 seconds it
-// closes expired waitlist offers and passes their slots on, and every 5 minutes it offers
-// free times (new sessions, say) to patients still waiting. Jobs run in the clinic's zone.
+// closes expired waitlist offers and passes their slots on, every 5 minutes it offers free
+// times (new sessions, say) to patients still waiting, and every hour it deletes
+// unfinished forms from chats idle for two weeks. Jobs run in the clinic's zone.
 // The returned function waits for a running job to finish.
 func startJobs(ctx context.Context, cfg *config.Config, engine *bot.Engine, logger *slog.Logger) func() {
 	// With several replicas every one schedules the jobs, and an advisory lock lets one
@@ -65,6 +66,20 @@ func startJobs(ctx context.Context, cfg *config.Config, engine *bot.Engine, logg
 		}
 		if made > 0 {
 			logger.Info("waitlist_offers_made", "count", made)
+		}
+	})
+	if err != nil {
+		logger.Error("schedule_jobs_failed", "error", err)
+		return func() {}
+	}
+	_, err = scheduler.AddFunc("@every 1h", func() {
+		cleared, err := engine.PurgeStaleDrafts(ctx)
+		if err != nil && ctx.Err() == nil {
+			logger.Error("purge_stale_drafts_failed", "error", err)
+			return
+		}
+		if cleared > 0 {
+			logger.Info("stale_drafts_purged", "conversations", cleared)
 		}
 	})
 	if err != nil {
