@@ -31,60 +31,50 @@ func newBookingStore(cfg *config.Config, pool *pgxpool.Pool, logger *slog.Logger
 	return booking.NewStore(pool, clock.System{}, defaults, logger)
 }
 
+// job is one scheduled job: how often it runs, how long one run may take, and the work,
+// which returns how many things it changed.
+type job struct {
+	name    string
+	spec    string
+	timeout time.Duration
+	run     func(ctx context.Context) (int64, error)
+}
+
 // startJobs runs the scheduled jobs of the engine until ctx ends: every 30 seconds it
 // closes expired waitlist offers and passes their slots on, every 5 minutes it offers free
 // times (new sessions, say) to patients still waiting, and every hour it deletes
-// unfinished forms from chats idle for two weeks. Jobs run in the clinic's zone.
-// The returned function waits for a running job to finish.
+// unfinished forms from chats idle for two weeks. Jobs run in the clinic's zone. With
+// several replicas every one schedules the jobs, and an advisory lock lets one run each
+// tick while the others skip it. The returned function waits for a running job to finish.
 func startJobs(ctx context.Context, cfg *config.Config, engine *bot.Engine, logger *slog.Logger) func() {
-	// With several replicas every one schedules the jobs, and an advisory lock lets one
-	// run each tick while the others skip it.
+	jobs := []job{
+		{name: "expire_offers", spec: "@every 30s", timeout: 25 * time.Second, run: func(ctx context.Context) (int64, error) {
+			n, err := engine.ExpireOffers(ctx)
+			return int64(n), err
+		}},
+		{name: "offer_open_slots", spec: "@every 5m", timeout: 4 * time.Minute, run: func(ctx context.Context) (int64, error) {
+			n, err := engine.OfferOpenSlots(ctx)
+			return int64(n), err
+		}},
+		{name: "purge_stale_drafts", spec: "@every 1h", timeout: 5 * time.Minute, run: engine.PurgeStaleDrafts},
+	}
 	scheduler := cron.New(cron.WithLocation(cfg.Location), cron.WithChain(cron.Recover(cron.DiscardLogger)))
-	_, err := scheduler.AddFunc("@every 30s", func() {
-		jobCtx, cancel := context.WithTimeout(ctx, 25*time.Second)
-		defer cancel()
-		closed, err := engine.ExpireOffers(jobCtx)
-		if err != nil && ctx.Err() == nil {
-			logger.Error("expire_offers_failed", "error", err)
-			return
+	for _, j := range jobs {
+		_, err := scheduler.AddFunc(j.spec, func() {
+			jobCtx, cancel := context.WithTimeout(ctx, j.timeout)
+			defer cancel()
+			changed, err := j.run(jobCtx)
+			if err != nil && ctx.Err() == nil {
+				logger.Error("job_failed", "job", j.name, "error", err)
+				return
+			}
+			if changed > 0 {
+				logger.Info("job_done", "job", j.name, "changed", changed)
+			}
+		})
+		if err != nil {
+			logger.Error("schedule_job_failed", "job", j.name, "error", err)
 		}
-		if closed > 0 {
-			logger.Info("offers_closed", "count", closed)
-		}
-	})
-	if err != nil {
-		logger.Error("schedule_jobs_failed", "error", err)
-		return func() {}
-	}
-	_, err = scheduler.AddFunc("@every 5m", func() {
-		jobCtx, cancel := context.WithTimeout(ctx, 4*time.Minute)
-		defer cancel()
-		made, err := engine.OfferOpenSlots(jobCtx)
-		if err != nil && ctx.Err() == nil {
-			logger.Error("offer_open_slots_failed", "error", err)
-			return
-		}
-		if made > 0 {
-			logger.Info("waitlist_offers_made", "count", made)
-		}
-	})
-	if err != nil {
-		logger.Error("schedule_jobs_failed", "error", err)
-		return func() {}
-	}
-	_, err = scheduler.AddFunc("@every 1h", func() {
-		cleared, err := engine.PurgeStaleDrafts(ctx)
-		if err != nil && ctx.Err() == nil {
-			logger.Error("purge_stale_drafts_failed", "error", err)
-			return
-		}
-		if cleared > 0 {
-			logger.Info("stale_drafts_purged", "conversations", cleared)
-		}
-	})
-	if err != nil {
-		logger.Error("schedule_jobs_failed", "error", err)
-		return func() {}
 	}
 	scheduler.Start()
 	return func() { <-scheduler.Stop().Done() }
