@@ -47,9 +47,16 @@ var enrol = registerForm(&form{
 		{key: "phone", prompt: constPrompt(msgAskPhone), acceptsContact: true, parse: parsePhone("phone")},
 		{key: "email", prompt: constPrompt(msgAskEmail), optional: true, parse: parseEmail},
 		{key: "medicare", prompt: constPrompt(msgAskMedicare), optional: true, parse: parseMedicare},
-		{key: "medicare_irn", prompt: constPrompt(msgAskIRN),
+		{key: "medicare_irn", prompt: constPrompt(msgAskIRN), optional: true,
 			skip:  func(a map[string]string) bool { return a["medicare"] == "" || strings.Contains(a["medicare"], "/") },
-			parse: parseIRN},
+			parse: parseIRN,
+			after: func(t *turn, v string) (bool, error) {
+				// A card number is stored only with its reference number.
+				if v == "" {
+					delete(t.state.Form.Answers, "medicare")
+				}
+				return false, nil
+			}},
 		{key: "emergency_name", prompt: constPrompt(msgAskEmergencyName), optional: true, freeText: true, parse: parseName("emergency_name")},
 		{key: "emergency_phone", prompt: constPrompt(msgAskEmergencyPhone),
 			skip:  func(a map[string]string) bool { return a["emergency_name"] == "" },
@@ -182,6 +189,9 @@ func medicareOf(a map[string]string) (string, int) {
 		irnText = a["medicare_irn"]
 	}
 	irn, _ := strconv.Atoi(irnText)
+	if number == "" || irn == 0 {
+		return "", 0
+	}
 	return number, irn
 }
 

@@ -394,3 +394,53 @@ func TestStaleDraftsArePurged(t *testing.T) {
 	assert.Equal(t, int64(1), cleared)
 	assert.Equal(t, 0, h.count(`SELECT count(*) FROM conversations WHERE state::text LIKE '%Jo%'`), "the typed name is gone")
 }
+
+func TestSkippedMedicareLeavesNoReferenceBehind(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.chat("1018")
+	for _, s := range []string{"enrol", "yes", "Kim", "Example", "skip", "01/02/2003", "skip", "0491 570 156", "skip", "2123456701", "2"} {
+		c.send(s)
+	}
+	assert.Contains(t, texts(c.last), "emergency")
+	c.send("back")
+	c.send("back")
+	out := c.send("skip")
+	assert.Contains(t, texts(out), "emergency", "skipping Medicare skips the reference number too")
+	c.send("skip")
+	out = c.tap("Yes, enrol me")
+	assert.Contains(t, texts(out), "You're enrolled")
+
+	c2 := h.chat("1019")
+	for _, s := range []string{"enrol", "yes", "Lee", "Example", "skip", "01/02/2003", "skip", "0491 570 157", "skip", "2123456701"} {
+		c2.send(s)
+	}
+	out = c2.send("skip")
+	assert.Contains(t, texts(out), "emergency", "skip at the reference question leaves Medicare out")
+	c2.send("skip")
+	assert.Contains(t, texts(c2.last), "Medicare: not given")
+	out = c2.tap("Yes, enrol me")
+	assert.Contains(t, texts(out), "You're enrolled")
+	assert.Equal(t, 0, h.count(`SELECT count(*) FROM patients WHERE medicare_number IS NOT NULL`))
+}
+
+func TestGreetingMidFormIsNotAnAnswer(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.chat("1020")
+	c.send("enrol")
+	c.send("yes")
+	c.send("Ana")
+	c.send("Example")
+	out := c.send("hi")
+	assert.Contains(t, texts(out), "Let's carry on with your enrolment")
+	assert.Contains(t, texts(out), "rather we call you")
+	c.send("skip")
+	c.send("01/02/2003")
+	c.send("skip")
+	c.send("0491 570 156")
+	c.send("skip")
+	c.send("skip")
+	out = c.send("skip")
+	assert.Contains(t, texts(out), "Preferred name: not given")
+}

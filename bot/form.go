@@ -200,6 +200,11 @@ func (t *turn) formText(text string) error {
 	if isResume(text) {
 		return t.prompt()
 	}
+	if isGreeting(text) {
+		// Someone coming back to a half-finished form says hello; that is not an answer.
+		return t.promptWith(fmt.Sprintf(msgWelcomeBackToForm, formByName(t.state.Form.Name).title) + "\n\n" +
+			formByName(t.state.Form.Name).field(t.state.Form.Step).prompt(t))
+	}
 	fld := formByName(t.state.Form.Name).field(t.state.Form.Step)
 	if fld.freeText && looksLikeSentence(text) {
 		switched, err := t.switchIfRequest(text)
@@ -233,6 +238,14 @@ func (t *turn) formText(text string) error {
 		return t.prompt()
 	}
 	return err
+}
+
+func isGreeting(text string) bool {
+	switch strings.ToLower(strings.Trim(text, " .!?")) {
+	case "hi", "hello", "hey", "hiya", "g'day", "gday", "good morning", "good afternoon", "good evening", "hi there", "hello again", "hi again":
+		return true
+	}
+	return false
 }
 
 // looksLikeSentence reports text that reads like a request rather than a short answer.
@@ -311,6 +324,13 @@ func (t *turn) advance(f *form, fld *field, value string) error {
 	}
 	if value != "" {
 		fs.Answers[fld.key] = value
+	}
+	// An answer can make later questions moot (no Medicare number, no reference number):
+	// drop what was typed for them earlier, before a "back", so it is not saved.
+	for _, later := range f.fields[f.index(fld.key)+1:] {
+		if later.skip != nil && later.skip(fs.Answers) {
+			delete(fs.Answers, later.key)
+		}
 	}
 	if fld.after != nil {
 		done, err := fld.after(t, value)

@@ -18,6 +18,7 @@ const (
 		"• show your details and update your phone number or email\n" +
 		"• answer common questions, like \"where can I park?\"\n\n" +
 		"Tap Enrol to start. If you feel unsafe or it's an emergency, call 000."
+	msgWelcomeBackToForm = "Hi again! Let's carry on with your %s."
 	msgThanks            = "You're welcome! Anything else I can help with?"
 	msgBye               = "Bye for now. Take care!"
 	msgWhoAmI            = "I'm the hospital's chat assistant: a computer program, not a person. For a person, call reception on {clinic_phone}."
@@ -81,7 +82,7 @@ const (
 	msgAskPhone            = "What's the best phone number to reach you on? For example 0412 345 678. On Telegram you can also tap \"Share my phone number\"."
 	msgAskEmail            = "What's your email address? Type it, or tap Skip."
 	msgAskMedicare         = "What's your Medicare card number? It's the 10 digits on the front, like 2123 45670 1. Type it, or tap Skip."
-	msgAskIRN              = "And your reference number? It's the single digit (1 to 9) to the left of your name on the card."
+	msgAskIRN              = "And your reference number? It's the single digit (1 to 9) to the left of your name on the card. Type \"skip\" to leave Medicare out."
 	msgAskEmergencyName    = "Who should we contact in an emergency? Type their name, or tap Skip."
 	msgAskEmergencyPhone   = "What's their phone number?"
 	msgSummaryIntro        = "Here's what you've told me:\n"

@@ -82,7 +82,7 @@ var rulePatterns = []rulePattern{
 	pattern(IntentBook, 1, ` appointment | available | availability | (blood test|flu shot|vaccine|script) `),
 
 	pattern(IntentReschedule, 3.5, ` reschedule | postpone | rebook `),
-	pattern(IntentReschedule, 2.5, ` (move|moving|change|changing|shift|swap|push|bring) (my |the |our )?(appointment|booking|it|time|the time) | (different|another|later|earlier) (time|day|date) | instead | push (it )?back | bring (it |my appointment )?forward | anything later `),
+	pattern(IntentReschedule, 2.5, ` (move|moving|change|changing|shift|swap|push|bring) (my |the |our )?(\w+ )?(appointment|appt|booking|it|time|the time) | (different|another|later|earlier) (time|day|date) | instead | push (it )?back | bring (it |my appointment )?forward | anything later `),
 
 	pattern(IntentCancel, 3, ` cancel | cancelled | cancelling | canceling | canceled `),
 	pattern(IntentCancel, 2, ` (cant|cannot|wont|will not|not able to|unable to|wont be able to) (make it|make|come|attend|be there|come in) | not (coming|attending) | (call|calling) off | (scrap|drop) (my|the) | dont need (my|the) appointment `),

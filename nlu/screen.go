@@ -65,7 +65,8 @@ var screenPatterns = []string{
 	`\b(drank|drink|drinking|swallowed) (some )?(bleach|poison|weed killer|drain cleaner)\b`,
 
 	// Violence against the patient.
-	`\b(he|she|they|partner|husband|hubby|wife|boyfriend|bf|girlfriend|gf|ex|dad|father|mum|mom|mother|stepdad|stepmum|brother|sister|son|daughter|someone|somebody|man|guy|neighbour|carer|flatmate|housemate) (\w+ ){0,2}(hit|hits|hitting|beat|beats|beating|bashed|bashes|bashing|punched|punches|punching|kicked|kicks|choked|chokes|choking|strangled|strangles|raped|assaulted|attacked|threatened|threatens|threatening|stabbed) me\b`,
+	`\b(he|she|they|partner|husband|hubby|wife|boyfriend|bf|girlfriend|gf|ex|dad|father|mum|mom|mother|stepdad|stepmum|brother|sister|son|daughter|someone|somebody|man|guy|neighbour|carer|flatmate|housemate) (\w+ ){0,2}(hit|hits|hitting|hurt|hurts|hurting|beat|beats|beating|bashed|bashes|bashing|punched|punches|punching|kicked|kicks|choked|chokes|choking|strangled|strangles|raped|assaulted|attacked|threatened|threatens|threatening|stabbed) me\b`,
+	`\b(feel|feeling|am|im|i am|not) (so |really |very )?(unsafe|in danger)\b|\bunsafe at home\b|\bnot safe (at home|here|with)\b`,
 	`\bthreat\w* to (kill|hurt|bash|stab|shoot) me\b`,
 	`\b(said|says|told me|telling me|reckons) (he|she|they)(ll|d| will| would| is going to| was going to)? (kill|hurt|bash|stab|shoot) me\b`,
 	`\b(scared|afraid|frightened|terrified) (he|she|they)(ll|s going to| will| is going to| might| could)? (kill|hurt|bash|stab|shoot) me\b`,
