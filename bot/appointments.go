@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/jackc/pgx/v5"
 
@@ -96,7 +97,7 @@ func (t *turn) appointmentIntent(result nlu.Result, text string) error {
 	if err := t.applyWhen(draft, text); err != nil {
 		return err
 	}
-	if err := t.applyWho(draft, result); err != nil {
+	if err := t.applyWho(draft, result, text); err != nil {
 		return err
 	}
 	t.state.Booking = draft
@@ -146,8 +147,10 @@ func (t *turn) applyWhen(draft *BookingDraft, text string) error {
 	return nil
 }
 
-// applyWho sets the specialty or practitioner from the classified entities.
-func (t *turn) applyWho(draft *BookingDraft, result nlu.Result) error {
+// applyWho sets the specialty or practitioner from the classified entities, looking for a
+// practitioner's surname anywhere in text when the entity names nobody known ("Dr Priya
+// Sharma" gives the entity "priya").
+func (t *turn) applyWho(draft *BookingDraft, result nlu.Result, text string) error {
 	if result.Entities.Practitioner != "" {
 		p, found, err := t.practitionerNamed(result.Entities.Practitioner)
 		if err != nil {
@@ -160,12 +163,34 @@ func (t *turn) applyWho(draft *BookingDraft, result nlu.Result) error {
 			}
 			return nil
 		}
+		if p, found, err := t.practitionerInText(text); err != nil || found {
+			if found {
+				draft.PractitionerID, draft.Specialty = p.ID, ""
+			}
+			return err
+		}
 		t.say(fmt.Sprintf(msgNoSuchPractitioner, result.Entities.Practitioner))
 	}
 	if result.Entities.Specialty != "" {
 		draft.Specialty, draft.PractitionerID = result.Entities.Specialty, 0
 	}
 	return nil
+}
+
+// practitionerInText finds a practitioner whose surname is a word of text.
+func (t *turn) practitionerInText(text string) (booking.Practitioner, bool, error) {
+	for _, word := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\''
+	}) {
+		if len(word) < 3 {
+			continue
+		}
+		p, found, err := t.practitionerNamed(word)
+		if err != nil || found {
+			return p, found, err
+		}
+	}
+	return booking.Practitioner{}, false, nil
 }
 
 func (t *turn) practitionerNamed(surname string) (booking.Practitioner, bool, error) {
@@ -360,6 +385,16 @@ func (t *turn) showTimes(intro string) error {
 	return nil
 }
 
+// sentButtons reports whether this turn has queued any buttons so far.
+func (t *turn) sentButtons() bool {
+	for _, msg := range t.out {
+		if len(msg.Buttons) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // pickShown chooses the times to offer from ranked candidates: the best few after any
 // already shown, leaving out the appointment being moved. When the patient asked for a
 // time and none of those starts then, the first candidate that does takes the last place,
@@ -493,6 +528,10 @@ func (t *turn) bookingText(text string) error {
 			if err := t.route(result, text); err != nil {
 				return err
 			}
+			if t.state.Booking != nil && t.state.Booking.Step == "pick" && t.sentButtons() {
+				// The reply's buttons replaced the times, so offer them again.
+				return t.showTimes(msgBookingStillOpenAgain)
+			}
 			if t.state.Booking != nil {
 				t.say(msgBookingStillOpen)
 			}
@@ -506,7 +545,7 @@ func (t *turn) bookingText(text string) error {
 	if t.lastWhenError != "" {
 		return nil
 	}
-	if err := t.applyWho(draft, result); err != nil {
+	if err := t.applyWho(draft, result, text); err != nil {
 		return err
 	}
 	if label, ok := specialtyByLabel(text); ok {

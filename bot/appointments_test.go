@@ -483,3 +483,17 @@ func TestJobRunsOnOneReplicaAtATime(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, made, "once the other run ends, the job runs here")
 }
+
+func TestFullPractitionerNameAndTimesAfterDetour(t *testing.T) {
+	t.Parallel()
+	h := newBookingHarness(t)
+	c := h.enrolled("3904")
+	out := c.send("book with Dr Priya Sharma on Monday")
+	labels := buttonLabels(out)
+	require.NotEmpty(t, labels)
+	assert.Contains(t, labels[0], "Dr Priya Sharma")
+
+	out = c.send("hello")
+	assert.Contains(t, texts(out), "Here are the times again")
+	assert.Contains(t, buttonLabels(out), labels[0], "the times come back after a reply with its own buttons")
+}

@@ -116,6 +116,7 @@ const (
 	msgNearestTimes          = "These are the nearest free times after that."
 	msgNextYear              = "That date has already passed this year, so these times are in %s. If you meant another day, just tell me."
 	msgDayPassed             = "That day has already passed."
+	msgBookingStillOpenAgain = "Your booking is still open. Here are the times again."
 	msgBookingStillOpen      = "Your booking is still open: tap one of the times above, or tell me another day or time. Type \"cancel\" to stop."
 	msgPickOrSay             = "Tap one of the times above, or tell me another day or time, like \"Thursday morning\". Type \"cancel\" to stop."
 	msgBookingDropped        = "Okay, I haven't booked anything."

@@ -154,9 +154,13 @@ func (s sender) Send(_ context.Context, _ string, msg bot.Outbound) (string, err
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	// Numbers tap the buttons of the latest message only; a message without buttons
-	// leaves numbers to be typed as answers.
-	c.buttons = flat
+	// Numbers tap the buttons of the latest message that had any. A message with only
+	// form controls (back, skip, cancel) clears them, so a number typed at such a
+	// question (a reference number) is an answer; a message with no buttons at all (an
+	// FAQ answer, say) leaves the earlier ones in place, as the engine does.
+	if len(msg.Buttons) > 0 {
+		c.buttons = flat
+	}
 	if _, err := io.WriteString(c.out, b.String()); err != nil {
 		return "", &bot.PermanentError{Err: err}
 	}
