@@ -14,7 +14,7 @@ build:
 
 ## run: migrate, load the demo data and start the service (terminal chat without a Telegram token)
 run: build
-	@$(WITH_DB) bin/pms migrate && bin/pms seed --demo && bin/pms faq import nlu/faq/sample-faq.md && exec bin/pms serve
+	@$(WITH_DB) bin/pms migrate && bin/pms seed --demo && bin/pms faq import --if-empty nlu/faq/sample-faq.md && exec bin/pms serve
 
 ## chat: the terminal chat on its own; `make chat CHAT_USER=sam` chats as another patient
 chat: build

@@ -214,7 +214,7 @@ func TestWaitlistOfferAcceptDeclineExpire(t *testing.T) {
 	closed, err := h.engine.ExpireOffers(context.Background())
 	require.NoError(t, err)
 	assert.Equal(t, 1, closed)
-	assert.Contains(t, texts(second.pending()), "offered to someone else")
+	assert.Contains(t, texts(second.pending()), "released, as the hold ran out")
 	out = second.tap("Yes, book it")
 	assert.Contains(t, texts(out), "expired or been withdrawn")
 	assert.Empty(t, h.appointments(`status = 'booked'`))

@@ -71,8 +71,9 @@ func (t *turn) stateOrNil() *State {
 	return t.state
 }
 
-// sendOffer tells a waitlisted patient about a freed slot held for them.
-func (e *Engine) sendOffer(ctx context.Context, tx pgx.Tx, current *turn, offer booking.Offer) error {
+// sendOffer tells a waitlisted patient about a slot held for them. freed says the slot was
+// just given up by someone else, rather than free all along (new sessions).
+func (e *Engine) sendOffer(ctx context.Context, tx pgx.Tx, current *turn, offer booking.Offer, freed bool) error {
 	store := e.cfg.Booking
 	p, err := store.PractitionerTx(ctx, tx, offer.PractitionerID)
 	if err != nil {
@@ -87,7 +88,11 @@ func (e *Engine) sendOffer(ctx context.Context, tx pgx.Tx, current *turn, offer 
 	if booking.DateOf(offer.ExpiresAt, loc) != booking.DateOf(e.cfg.Clock.Now(), loc) {
 		until += " on " + booking.FormatDay(offer.ExpiresAt, loc)
 	}
-	text := fmt.Sprintf(msgOffer, booking.Describe(offer.Slot.Start, offer.Slot.End, p, specialtyLabel(specialty), loc), until)
+	template := msgOfferOpen
+	if freed {
+		template = msgOffer
+	}
+	text := fmt.Sprintf(template, booking.Describe(offer.Slot.Start, offer.Slot.End, p, specialtyLabel(specialty), loc), until)
 	id := strconv.FormatInt(offer.ID, 10)
 	choices := []choice{
 		{label: "Yes, book it", option: Option{Action: actionOfferAccept, Value: id}},
@@ -138,11 +143,15 @@ func (e *Engine) expireOffersTx(ctx context.Context, tx pgx.Tx, closed *int) err
 		}
 	}
 	for _, change := range changes {
-		if err := e.notifyPatient(ctx, tx, nil, change.Closed.PatientID, Outbound{Text: msgOfferExpired}, nil, time.Time{}); err != nil {
+		text := msgOfferExpiredReleased
+		if change.OfferMade != nil {
+			text = msgOfferExpired
+		}
+		if err := e.notifyPatient(ctx, tx, nil, change.Closed.PatientID, Outbound{Text: text}, nil, time.Time{}); err != nil {
 			return err
 		}
 		if change.OfferMade != nil {
-			if err := e.sendOffer(ctx, tx, nil, *change.OfferMade); err != nil {
+			if err := e.sendOffer(ctx, tx, nil, *change.OfferMade, true); err != nil {
 				return err
 			}
 		}
@@ -216,7 +225,7 @@ func (e *Engine) offerBestSlotTx(ctx context.Context, tx pgx.Tx, entry booking.W
 	if err != nil || !ok {
 		return false, err
 	}
-	return true, e.sendOffer(ctx, tx, nil, offer)
+	return true, e.sendOffer(ctx, tx, nil, offer, false)
 }
 
 // DraftLifetime is how long an unfinished form or booking request (and the personal

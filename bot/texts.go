@@ -143,11 +143,13 @@ const (
 	msgNotWaiting            = "You're not on any waitlist at the moment."
 	msgWhichWaitlist         = "Which waitlist would you like to leave?"
 	msgWaitlistLeft          = "Done, you're off the waitlist."
+	msgOfferOpen             = "Good news! A time that suits your waitlist request is free: %s. I'm holding it for you until %s. Would you like it?"
 	msgOffer                 = "Good news! A time has freed up: %s. I'm holding it for you until %s. Would you like it?"
 	msgOfferClosed           = "Sorry, that offer has expired or been withdrawn, so I couldn't book it."
 	msgOfferDeclined         = "No worries, I've passed it on to the next person waiting. You're still on the waitlist."
 	msgOfferDeclinedReleased = "No worries, I've released that time. You're still on the waitlist."
 	msgOfferExpired          = "The time I was holding for you has now been offered to someone else. You're still on the waitlist."
+	msgOfferExpiredReleased  = "The time I was holding for you has been released, as the hold ran out. You're still on the waitlist."
 	msgOfferWithdrawn        = "Sorry, the time I offered you is no longer available. You're still on the waitlist."
 	msgClinicCancelled       = "We're sorry: %s can't see patients on %s, so your %s appointment has been cancelled. Would you like to book another time?"
 )

@@ -142,5 +142,5 @@ func (t *turn) notifyOffer(offer *booking.Offer) error {
 	if offer == nil {
 		return nil
 	}
-	return t.e.sendOffer(t.ctx, t.tx, t, *offer)
+	return t.e.sendOffer(t.ctx, t.tx, t, *offer, true)
 }

@@ -492,7 +492,7 @@ func TestTelegramOfferDeclinedThenExpired(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, closed)
 	out = second.replies(1)
-	assert.Contains(t, out[0].Text, "offered to someone else")
+	assert.Contains(t, out[0].Text, "released, as the hold ran out")
 	out = second.tap(offer, "Yes, book it", 1)
 	assert.Contains(t, out[0].Text, "expired or been withdrawn")
 }

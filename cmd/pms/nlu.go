@@ -52,7 +52,8 @@ func runFAQ(ctx context.Context, args []string) error {
 	if len(args) == 0 || args[0] != "import" {
 		return fmt.Errorf("expected `pms faq import FILE`")
 	}
-	fs := newFlagSet("faq", "faq import FILE", []string{"DATABASE_URL"})
+	fs := newFlagSet("faq", "faq import [--if-empty] FILE", []string{"DATABASE_URL"})
+	ifEmpty := fs.Bool("if-empty", false, "import only when no FAQ entries are stored yet (make run uses it, so an imported FAQ is not replaced by the sample)")
 	if err := parseFlags(fs, args[1:], 1); err != nil {
 		return err
 	}
@@ -68,6 +69,16 @@ func runFAQ(ctx context.Context, args []string) error {
 		return err
 	}
 	defer pool.Close()
+	if *ifEmpty {
+		var stored int
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM faq_entries`).Scan(&stored); err != nil {
+			return fmt.Errorf("count FAQ entries: %w", err)
+		}
+		if stored > 0 {
+			fmt.Fprintf(os.Stdout, "kept the %d stored FAQ entries (--if-empty)\n", stored)
+			return nil
+		}
+	}
 	n, err := faq.Import(ctx, pool, entries)
 	if err != nil {
 		return err
