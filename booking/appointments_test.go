@@ -252,7 +252,8 @@ func TestDayList(t *testing.T) {
 	all, err := f.store.DayList(f.ctx, tuesday, 0)
 	require.NoError(t, err)
 	require.Len(t, all, 3)
-	assert.Equal(t, []int64{cancelled.ID, b.ID, a.ID}, []int64{all[0].Appointment.ID, all[1].Appointment.ID, all[2].Appointment.ID})
+	// In time order; at the same time, by practitioner name (Anh Nguyen before Priya Sharma).
+	assert.Equal(t, []int64{cancelled.ID, a.ID, b.ID}, []int64{all[0].Appointment.ID, all[1].Appointment.ID, all[2].Appointment.ID})
 
 	one, err := f.store.DayList(f.ctx, tuesday, f.sharma.ID)
 	require.NoError(t, err)

@@ -97,7 +97,7 @@ type DayListEntry struct {
 }
 
 // DayList returns the appointments of a local date, every status except offer holds,
-// ordered by practitioner and start. A non-zero practitionerID keeps one practitioner.
+// ordered by start time and then practitioner. A non-zero practitionerID keeps one practitioner.
 func (s *Store) DayList(ctx context.Context, day Date, practitionerID int64) ([]DayListEntry, error) {
 	return inTx(ctx, s, func(tx pgx.Tx) ([]DayListEntry, error) { return s.DayListTx(ctx, tx, day, practitionerID) })
 }
@@ -108,7 +108,7 @@ func (s *Store) DayListTx(ctx context.Context, tx pgx.Tx, day Date, practitioner
 	rows, err := tx.Query(ctx, `SELECT `+prefixColumns("a.")+`, p.display_name
 		FROM appointments a JOIN practitioners p ON p.id = a.practitioner_id
 		WHERE lower(a.during) >= $1 AND lower(a.during) < $2 AND a.status <> 'proposed' AND ($3::bigint = 0 OR a.practitioner_id = $3::bigint)
-		ORDER BY p.display_name, lower(a.during), a.id`, span.Start, span.End, practitionerID)
+		ORDER BY lower(a.during), p.display_name, a.id`, span.Start, span.End, practitionerID)
 	if err != nil {
 		return nil, fmt.Errorf("list appointments of %s: %w", day, err)
 	}

@@ -138,7 +138,7 @@ func TestSeedDemoIsIdempotent(t *testing.T) {
 	practitioners, templates, exceptions := count()
 	assert.Equal(t, 8, practitioners, "the fixture's three are demo codes too, so they are updated")
 	assert.Equal(t, 26, templates, "each practitioner's templates replaced, not added")
-	assert.Equal(t, 4, exceptions)
+	assert.Equal(t, 5, exceptions)
 
 	specialties, err := f.store.Specialties(f.ctx)
 	require.NoError(t, err)

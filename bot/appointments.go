@@ -396,7 +396,7 @@ func (t *turn) sentButtons() bool {
 }
 
 // pickShown chooses the times to offer from ranked candidates: the best few after any
-// already shown, leaving out the appointment being moved. When the patient asked for a
+// already shown, leaving out the appointment being moved, grouped by day. When the patient asked for a
 // time and none of those starts then, the first candidate that does takes the last place,
 // so the time asked for is always on offer if it is free.
 func (t *turn) pickShown(draft *BookingDraft, candidates []booking.Candidate) []booking.Candidate {
@@ -419,6 +419,12 @@ func (t *turn) pickShown(draft *BookingDraft, candidates []booking.Candidate) []
 	if exact != nil && len(shown) == slotsShown && !slices.ContainsFunc(shown, func(c booking.Candidate) bool { return c == *exact }) {
 		shown[slotsShown-1] = *exact
 	}
+	// The ranking picks which times to offer. They are grouped by day, earliest day first,
+	// and within a day keep the ranking's order (the time asked for first).
+	loc := t.e.cfg.Location
+	slices.SortStableFunc(shown, func(a, b booking.Candidate) int {
+		return strings.Compare(a.Start.In(loc).Format(time.DateOnly), b.Start.In(loc).Format(time.DateOnly))
+	})
 	return shown
 }
 

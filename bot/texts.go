@@ -114,7 +114,7 @@ const (
 	msgNoTimes               = "Sorry, I couldn't find any free times with %s in the two weeks I looked at. I can put you on the waitlist, and message you if a time frees up. Or tell me another day or time."
 	msgNoTimesThatDay        = "Sorry, %s has no free times %s."
 	msgNearestTimes          = "These are the nearest free times after that."
-	msgNextYear              = "That date has already passed this year, so these times are in %s. If you meant another day, just tell me."
+	msgNextYear              = "That date has already passed this year, so here are times for %s. If you meant another day, just tell me."
 	msgDayPassed             = "That day has already passed."
 	msgBookingStillOpenAgain = "Your booking is still open. Here are the times again."
 	msgBookingStillOpen      = "Your booking is still open: tap one of the times above, or tell me another day or time. Type \"cancel\" to stop."

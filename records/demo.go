@@ -12,7 +12,7 @@ import (
 // use in fiction, so a demo never texts a real person.
 var demoPatients = []Patient{
 	{GivenName: "Olivia", FamilyName: "Demoson", BirthDate: time.Date(1985, 4, 12, 0, 0, 0, 0, time.UTC), Phone: "+61491570156", Email: "olivia@example.com"},
-	{GivenName: "Jack", FamilyName: "Sampleton", PreferredName: "Jacko", BirthDate: time.Date(1972, 11, 3, 0, 0, 0, 0, time.UTC), Phone: "+61491570157", MedicareNumber: "2123456701", MedicareIRN: 1},
+	{GivenName: "Jack", FamilyName: "Sampleton", PreferredName: "Jacko", BirthDate: time.Date(1972, 11, 3, 0, 0, 0, 0, time.UTC), Phone: "+61491570157", MedicareNumber: "3950123491", MedicareIRN: 1},
 	{GivenName: "Mei", FamilyName: "Testwood", BirthDate: time.Date(2001, 7, 28, 0, 0, 0, 0, time.UTC), Phone: "+61491570158", Gender: "woman"},
 	{GivenName: "Ari", FamilyName: "Placeholder", BirthDate: time.Date(1958, 2, 19, 0, 0, 0, 0, time.UTC), Phone: "+61491570159", EmergencyContactName: "Noor Placeholder", EmergencyContactPhone: "+61491570110"},
 }

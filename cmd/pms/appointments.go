@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -161,8 +162,15 @@ func cancelDay(ctx context.Context, args []string) error {
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
 	}
-	if *dateText == "" || *code == "" || strings.TrimSpace(*reason) == "" {
-		return fmt.Errorf("cancel-day needs --practitioner, --date and --reason")
+	var missing []string
+	for flagName, value := range map[string]string{"--practitioner": *code, "--date": *dateText, "--reason": *reason} {
+		if strings.TrimSpace(value) == "" {
+			missing = append(missing, flagName)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return fmt.Errorf("cancel-day: missing %s (each needs a value)", strings.Join(missing, ", "))
 	}
 	cfg, pool, err := openCurrentDatabase(ctx)
 	if err != nil {
@@ -190,8 +198,17 @@ func cancelDay(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stdout, "cancelled %d appointments of %s on %s; each patient is told through the outbox (a running `pms serve` sends them)\n", n, *code, day)
+	fmt.Fprintf(os.Stdout, "cancelled %s of %s on %s; each patient is told through the outbox (a running `pms serve` sends the messages)\n",
+		plural(n, "appointment"), *code, day)
 	return nil
+}
+
+// plural writes a count with its noun, adding "s" unless the count is one.
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
 
 func practitionerByCode(ctx context.Context, store *booking.Store, code string) (int64, error) {

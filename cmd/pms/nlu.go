@@ -83,6 +83,10 @@ func runFAQ(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stdout, "imported %d FAQ entries from %s\n", n, fs.Arg(0))
+	noun := "entries"
+	if n == 1 {
+		noun = "entry"
+	}
+	fmt.Fprintf(os.Stdout, "imported %d FAQ %s from %s\n", n, noun, fs.Arg(0))
 	return nil
 }
