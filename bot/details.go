@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 
 	"github.com/pakenham-health/pms/records"
@@ -75,16 +76,32 @@ func (t *turn) details(text string) error {
 	lower := strings.ToLower(text)
 	wantsChange := containsAny(lower, "change", "update", "new", "edit", "correct", "fix", "moved")
 	switch {
-	case wantsChange && containsAny(lower, "phone", "mobile", "number", "ph "):
-		return t.startForm(updatePhoneForm)
 	case wantsChange && containsAny(lower, "email", "e-mail", "mail"):
+		// "change my email to alex@example.com" needs no question.
+		if address := emailInText.FindString(text); address != "" {
+			if _, err := records.NormalizeEmail(address); err == nil {
+				t.state.Form = &FormState{Name: updateEmailForm, Step: "email", Answers: map[string]string{}}
+				return t.formText(address)
+			}
+		}
 		return t.startForm(updateEmailForm)
+	case wantsChange && containsAny(lower, "phone", "mobile", "number", "ph "):
+		if number := phoneInText.FindString(text); number != "" {
+			t.state.Form = &FormState{Name: updatePhoneForm, Step: "phone", Answers: map[string]string{}}
+			return t.formText(number)
+		}
+		return t.startForm(updatePhoneForm)
 	}
 	t.ask(detailsText(t.patient),
 		choice{label: "Change phone", option: Option{Action: actionStartForm, Value: updatePhoneForm}},
 		choice{label: "Change email", option: Option{Action: actionStartForm, Value: updateEmailForm}})
 	return nil
 }
+
+var (
+	emailInText = regexp.MustCompile(`[^\s@]+@[^\s@]+\.[^\s@]+`)
+	phoneInText = regexp.MustCompile(`\+?[0-9][0-9 ()-]{7,}[0-9]`)
+)
 
 func containsAny(s string, words ...string) bool {
 	for _, w := range words {

@@ -444,3 +444,20 @@ func TestGreetingMidFormIsNotAnAnswer(t *testing.T) {
 	out = c.send("skip")
 	assert.Contains(t, texts(out), "Preferred name: not given")
 }
+
+func TestChangeEmailAndPhoneInOneMessage(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	p := &records.Patient{GivenName: "Val", FamilyName: "Example", BirthDate: time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC),
+		Phone: "+61491570157", ConsentAt: testNow, ConsentVersion: records.ConsentVersion}
+	_, err := records.Create(context.Background(), h.pool, p, records.Account{Channel: "test", ID: "1021"})
+	require.NoError(t, err)
+	c := h.chat("1021")
+
+	out := c.send("change my email to val.example@example.com")
+	assert.Contains(t, texts(out), "Your email address is now val.example@example.com")
+	out = c.send("please update my mobile to 0491 570 159")
+	assert.Contains(t, texts(out), "Your phone number is now 0491 570 159")
+	out = c.send("change my email to nonsense@")
+	assert.Contains(t, texts(out), "new email address", "an unreadable address gets the question")
+}
