@@ -132,7 +132,7 @@ func (s *server) run(ctx context.Context, withConsole bool) error {
 
 	consoleDone := make(chan struct{})
 	if withConsole {
-		fmt.Fprintf(os.Stderr, "Terminal chat as %q (no TELEGRAM_BOT_TOKEN). Type a message; Ctrl-C stops the service.\n", defaultChatUser())
+		fmt.Fprintf(os.Stderr, "Terminal chat as %q (no TELEGRAM_BOT_TOKEN). Type a message; Ctrl-D or Ctrl-C stops the service.\n", defaultChatUser())
 		intake.Add(1)
 		go func() {
 			defer intake.Done()
