@@ -125,6 +125,35 @@ func (s *Store) DayListTx(ctx context.Context, tx pgx.Tx, day Date, practitioner
 	return list, nil
 }
 
+// ClashesWithClosures returns booked appointments that have not started and fall, even in
+// part, in leave, a closure or a holiday, such as after an import added leave over existing
+// bookings. Staff then cancel them (and tell the patients) with CancelPractitionerDay.
+func (s *Store) ClashesWithClosures(ctx context.Context) ([]DayListEntry, error) {
+	return inTx(ctx, s, func(tx pgx.Tx) ([]DayListEntry, error) {
+		rows, err := tx.Query(ctx, `SELECT `+prefixColumns("a.")+`, p.display_name
+			FROM appointments a JOIN practitioners p ON p.id = a.practitioner_id
+			WHERE a.status = 'booked' AND lower(a.during) > $1
+			  AND EXISTS (SELECT 1 FROM availability_exceptions x
+				WHERE x.kind <> 'extra' AND x.during && a.during
+				  AND (x.practitioner_id IS NULL OR x.practitioner_id = a.practitioner_id))
+			ORDER BY lower(a.during), p.display_name, a.id`, s.clock.Now())
+		if err != nil {
+			return nil, fmt.Errorf("find bookings in closures: %w", err)
+		}
+		list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (DayListEntry, error) {
+			var e DayListEntry
+			a := &e.Appointment
+			err := r.Scan(&a.ID, &a.PatientID, &a.PractitionerID, &a.AppointmentType, &a.Specialty, &a.Start, &a.End,
+				&a.Status, &a.Version, &a.CancelledLate, &a.LateReschedules, &a.CancelReason, &a.CancelledBy, &e.Practitioner)
+			return e, err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("find bookings in closures: %w", err)
+		}
+		return list, nil
+	})
+}
+
 // prefixColumns returns appointmentColumns qualified with a table alias.
 func prefixColumns(alias string) string {
 	return alias + `id, ` + alias + `patient_id, ` + alias + `practitioner_id, ` + alias + `appointment_type, ` +

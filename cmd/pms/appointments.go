@@ -279,5 +279,21 @@ func runPractitioners(ctx context.Context, args []string) error {
 		return fmt.Errorf("%s: %w", fs.Arg(0), err)
 	}
 	fmt.Fprintf(os.Stdout, "imported practitioners and availability from %s\n", fs.Arg(0))
+	clashes, err := store.ClashesWithClosures(ctx)
+	if err != nil {
+		return err
+	}
+	if len(clashes) > 0 {
+		verb := "fall"
+		if len(clashes) == 1 {
+			verb = "falls"
+		}
+		fmt.Fprintf(os.Stdout, "\nWarning: %s now %s in leave, a closure or a holiday. The patients have not been told.\n"+
+			"Cancel each day with `pms appointments cancel-day --practitioner CODE --date D --reason TEXT`, which tells them.\n",
+			plural(len(clashes), "booked appointment"), verb)
+		for _, e := range clashes {
+			fmt.Fprintf(os.Stdout, "  %s  %s  appointment %d\n", booking.FormatWhen(e.Appointment.Start, cfg.Location), e.Practitioner, e.Appointment.ID)
+		}
+	}
 	return nil
 }

@@ -300,3 +300,32 @@ func TestNLUClassifyUsesLLMAndFallsBack(t *testing.T) {
 	require.NoError(t, err, out)
 	assert.Contains(t, out, `"source":"screen"`)
 }
+
+func TestImportWarnsAboutBookingsInLeave(t *testing.T) {
+	t.Parallel()
+	pool := dbtest.NewPool(t)
+	env := []string{"DATABASE_URL=" + databaseURL(t, pool)}
+	out, err := pms(t, env, "seed", "--demo")
+	require.NoError(t, err, out)
+
+	// Book a made-up patient with Dr Nguyen on the next Monday at 10:00, Melbourne time.
+	loc, err := time.LoadLocation("Australia/Melbourne")
+	require.NoError(t, err)
+	now := time.Now().In(loc)
+	monday := now.AddDate(0, 0, (8-int(now.Weekday()))%7+7)
+	start := time.Date(monday.Year(), monday.Month(), monday.Day(), 10, 0, 0, 0, loc)
+	_, err = pool.Exec(context.Background(), `INSERT INTO appointments (patient_id, practitioner_id, appointment_type, specialty, during, status)
+		SELECT (SELECT min(id) FROM patients), id, 'standard', 'gp', tstzrange($1::timestamptz, $1::timestamptz + interval '15 minutes'), 'booked'
+		FROM practitioners WHERE code = 'nguyen'`, start)
+	require.NoError(t, err)
+
+	leave := filepath.Join(t.TempDir(), "leave.csv")
+	day := start.Format("2/1/2006")
+	csv := "record,practitioner,name,specialties,minutes,slack_user_id,days,start,end,breaks,from,to,reason\n" +
+		"leave,nguyen,,,,,,,,," + day + "," + day + ",conference\n"
+	require.NoError(t, os.WriteFile(leave, []byte(csv), 0o600))
+	out, err = pms(t, env, "practitioners", "import", leave)
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "Warning: 1 booked appointment now falls in leave")
+	assert.Contains(t, out, "10:00 am  Dr Anh Nguyen")
+}
