@@ -125,13 +125,16 @@ func (c *Channel) print(s string) {
 
 type sender struct{ c *Channel }
 
+// touchWords rewords replies written for a touch screen, because here choices are typed.
+var touchWords = strings.NewReplacer("Tap ", "Choose ", " tap ", " choose ")
+
 // Send prints one message with its buttons numbered from 1; typing a number taps it.
 // Form controls (back, skip, cancel) are listed as words to type, so a number typed as an
 // answer is never mistaken for one of them.
 func (s sender) Send(_ context.Context, _ string, msg bot.Outbound) (string, error) {
 	c := s.c
 	var b strings.Builder
-	b.WriteString("pms> " + strings.ReplaceAll(msg.Text, "\n", "\n     ") + "\n")
+	b.WriteString("pms> " + strings.ReplaceAll(touchWords.Replace(msg.Text), "\n", "\n     ") + "\n")
 	var flat []bot.Button
 	var controls []string
 	for _, row := range msg.Buttons {
