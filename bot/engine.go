@@ -264,6 +264,11 @@ func (e *Engine) recordFailure(ctx context.Context, in Inbound) error {
 		if tag.RowsAffected() == 0 {
 			return nil
 		}
+		// Lock the conversation as a turn does, so the apology is queued in order with
+		// anything else being sent to this chat.
+		if _, err := lockConversation(ctx, tx, in.Channel, in.ChatID); err != nil {
+			return err
+		}
 		_, err = Enqueue(ctx, tx, in.Channel, in.ChatID, Outbound{Text: e.fill(msgInternalError)})
 		return err
 	})
