@@ -14,7 +14,7 @@ import (
 )
 
 // notifyPatient sends a message the clinic starts (not a reply) to every chat linked to
-// the patient, with sticky buttons that stay live until used or until expires. When the
+// the patient, with sticky buttons that stay live until they are used or expire. When the
 // chat is the one the current turn is in, the turn's own state takes the buttons, so the
 // turn does not overwrite them when it saves.
 func (e *Engine) notifyPatient(ctx context.Context, tx pgx.Tx, current *turn, patientID int64, msg Outbound,
@@ -251,7 +251,7 @@ const (
 	jobOfferOpenSlots = 0x706d735f6a6f6202
 )
 
-// exclusiveJob runs fn unless another replica is running the same job, which it tells by
+// exclusiveJob runs fn unless another replica is running the same job, which it detects with
 // a transaction-scoped advisory lock held on a connection of its own while fn runs.
 func (e *Engine) exclusiveJob(ctx context.Context, key int64, fn func() error) error {
 	guard, err := e.pool.Begin(ctx)
