@@ -49,14 +49,20 @@ func (s *Store) PractitionerTx(ctx context.Context, tx pgx.Tx, id int64) (Practi
 	return p, nil
 }
 
-// Specialties returns the specialties of the active practitioners, sorted.
+// Specialties returns the specialties of the active practitioners who have sessions,
+// sorted.
 func (s *Store) Specialties(ctx context.Context) ([]string, error) {
 	return inTx(ctx, s, func(tx pgx.Tx) ([]string, error) { return s.SpecialtiesTx(ctx, tx) })
 }
 
 // SpecialtiesTx is Specialties inside the caller's transaction.
 func (s *Store) SpecialtiesTx(ctx context.Context, tx pgx.Tx) ([]string, error) {
-	rows, err := tx.Query(ctx, `SELECT DISTINCT unnest(specialties) AS s FROM practitioners WHERE active ORDER BY s`)
+	// Only specialties someone offers sessions for: a practitioner imported without weekly
+	// hours (or with extra sessions only) is not shown as bookable.
+	rows, err := tx.Query(ctx, `SELECT DISTINCT unnest(p.specialties) AS s FROM practitioners p
+		WHERE p.active AND (EXISTS (SELECT 1 FROM availability_templates t WHERE t.practitioner_id = p.id)
+		   OR EXISTS (SELECT 1 FROM availability_exceptions x WHERE x.practitioner_id = p.id AND x.kind = 'extra'))
+		ORDER BY s`)
 	if err != nil {
 		return nil, fmt.Errorf("list specialties: %w", err)
 	}
