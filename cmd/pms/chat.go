@@ -41,15 +41,19 @@ func runChat(ctx context.Context, args []string) error {
 // input ends or ctx is cancelled.
 // withJobs also runs the scheduled jobs, for a chat that runs without `pms serve`.
 func chatInTerminal(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool, logger *slog.Logger, userName string, withJobs bool) error {
-	classifier, phraser, err := newClassifier(cfg, logger)
-	if err != nil {
-		return err
-	}
-	var dispatcher *bot.Dispatcher
 	store, err := newBookingStore(cfg, pool, logger)
 	if err != nil {
 		return err
 	}
+	specialties, err := store.Specialties(ctx)
+	if err != nil {
+		return err
+	}
+	classifier, phraser, err := newClassifier(cfg, logger, specialties...)
+	if err != nil {
+		return err
+	}
+	var dispatcher *bot.Dispatcher
 	engine := bot.NewEngine(pool, bot.Config{
 		Location: cfg.Location, Classifier: classifier, FAQPhraser: phraser, ClassifyEarly: phraser != nil, Logger: logger, ClinicName: cfg.ClinicName, ClinicPhone: cfg.ClinicPhone, Booking: store,
 		Wake: func() { dispatcher.Wake() },

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"slices"
 
 	"github.com/pakenham-health/pms/bot"
 	"github.com/pakenham-health/pms/internal/config"
@@ -11,9 +12,11 @@ import (
 )
 
 // newClassifier builds the intent layer: the safety screen and rules always, and the LLM
-// when LLM_PROVIDER is set. The FAQ phraser is nil without an LLM.
-func newClassifier(cfg *config.Config, logger *slog.Logger) (bot.Classifier, bot.FAQPhraser, error) {
-	rules := nlu.NewRules(nil)
+// when LLM_PROVIDER is set. The rules recognise the default specialties plus any extra
+// ones the clinic's practitioners have (a dentist, say), as read when the service starts.
+// The FAQ phraser is nil without an LLM.
+func newClassifier(cfg *config.Config, logger *slog.Logger, extraSpecialties ...string) (bot.Classifier, bot.FAQPhraser, error) {
+	rules := nlu.NewRules(append(slices.Clone(nlu.DefaultSpecialties), extraSpecialties...))
 	if cfg.LLMProvider == "" {
 		return nlu.NewRouter(rules, nil, logger), nil, nil
 	}

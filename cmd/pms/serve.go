@@ -69,16 +69,20 @@ type server struct {
 }
 
 func (s *server) run(ctx context.Context, withConsole bool) error {
-	classifier, phraser, err := newClassifier(s.cfg, s.log)
+	store, err := newBookingStore(s.cfg, s.pool, s.log)
+	if err != nil {
+		return err
+	}
+	specialties, err := store.Specialties(ctx)
+	if err != nil {
+		return err
+	}
+	classifier, phraser, err := newClassifier(s.cfg, s.log, specialties...)
 	if err != nil {
 		return err
 	}
 	s.classifier = classifier
 	var dispatcher *bot.Dispatcher
-	store, err := newBookingStore(s.cfg, s.pool, s.log)
-	if err != nil {
-		return err
-	}
 	engine := bot.NewEngine(s.pool, bot.Config{
 		Location: s.cfg.Location, Classifier: classifier, FAQPhraser: phraser, ClassifyEarly: phraser != nil, Logger: s.log, ClinicName: s.cfg.ClinicName, ClinicPhone: s.cfg.ClinicPhone, Booking: store,
 		Wake: func() { dispatcher.Wake() },
