@@ -461,3 +461,27 @@ func TestChangeEmailAndPhoneInOneMessage(t *testing.T) {
 	out = c.send("change my email to nonsense@")
 	assert.Contains(t, texts(out), "new email address", "an unreadable address gets the question")
 }
+
+func TestCaptionIsScreenedAndRead(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	c := h.chat("1022")
+
+	in := c.inbound(bot.KindUnsupported)
+	in.Unsupported, in.Text = "photos", "I want to kill myself tonight"
+	out := c.deliver(in)
+	require.NotEmpty(t, out)
+	assert.Contains(t, out[0].Text, "000", "a caption goes through the safety screen")
+
+	in = c.inbound(bot.KindUnsupported)
+	in.Unsupported, in.Text = "photos", "I'd like to enrol please"
+	out = c.deliver(in)
+	assert.Contains(t, texts(out), "I can't open photos")
+	assert.Contains(t, texts(out), "Do you agree?")
+
+	in = c.inbound(bot.KindUnsupported)
+	in.Unsupported = "stickers"
+	c.send("cancel")
+	out = c.deliver(in)
+	assert.Contains(t, texts(out), "send me a text message instead")
+}

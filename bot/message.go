@@ -34,7 +34,8 @@ type Inbound struct {
 	ContactPhone  string
 	ContactUserID string
 
-	// Unsupported names the kind of content the engine cannot read ("sticker", "photo").
+	// Unsupported names the kind of content the engine cannot read ("stickers", "photos").
+	// Text then holds the content's caption, if it has one.
 	Unsupported string
 
 	ReceivedAt time.Time

@@ -47,13 +47,15 @@ const (
 	msgPausedReminder  = "Your %s is paused. Type \"resume\" or tap below to carry on where you left off."
 	msgNothingToResume = "There's nothing paused to carry on with. What would you like to do?"
 
-	msgEmpty             = "That message was empty."
-	msgTooLong           = "That message is too long for me to read (over %d characters). Could you send a shorter one?"
-	msgStaleButton       = "That button is from an earlier message and no longer applies, so I haven't done anything. Please use the latest message, or tell me what you'd like to do."
-	msgUnsupported       = "Sorry, I can't read %s. Please type your answer as a text message."
-	msgContactNotOwn     = "That looks like someone else's contact. Please share your own number, or type it in."
-	msgContactUnexpected = "Thanks, but I wasn't asking for a phone number just now. To change yours, type \"change my phone\"."
-	msgInternalError     = "Sorry, something went wrong on our side and I couldn't handle your last message. " +
+	msgEmpty              = "That message was empty."
+	msgTooLong            = "That message is too long for me to read (over %d characters). Could you send a shorter one?"
+	msgStaleButton        = "That button is from an earlier message and no longer applies, so I haven't done anything. Please use the latest message, or tell me what you'd like to do."
+	msgUnsupportedCaption = "I can't open %s, but I've read the words you sent with it."
+	msgUnsupportedNoForm  = "Sorry, I can't read %s. Please send me a text message instead."
+	msgUnsupported        = "Sorry, I can't read %s. Please type your answer as a text message."
+	msgContactNotOwn      = "That looks like someone else's contact. Please share your own number, or type it in."
+	msgContactUnexpected  = "Thanks, but I wasn't asking for a phone number just now. To change yours, type \"change my phone\"."
+	msgInternalError      = "Sorry, something went wrong on our side and I couldn't handle your last message. " +
 		"Please try again in a minute. If it's urgent, call reception on {clinic_phone}, or 000 in an emergency."
 
 	msgAtFirstQuestion = "This is the first question, so there's nothing to go back to."

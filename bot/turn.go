@@ -283,13 +283,24 @@ func (t *turn) onContact() error {
 }
 
 func (t *turn) onUnsupported() error {
-	t.outcome = OutcomeRejected
 	kind := t.in.Unsupported
 	if kind == "" {
 		kind = "that kind of message"
 	}
-	t.say(fmt.Sprintf(msgUnsupported, kind))
-	return t.repromptForm()
+	if caption := strings.TrimSpace(t.in.Text); caption != "" {
+		// The caption is read like a message; only the attachment is left unread.
+		if !nlu.Screen(caption) {
+			t.say(fmt.Sprintf(msgUnsupportedCaption, kind))
+		}
+		return t.onText(caption)
+	}
+	t.outcome = OutcomeRejected
+	if t.state.Form != nil {
+		t.say(fmt.Sprintf(msgUnsupported, kind))
+		return t.repromptForm()
+	}
+	t.say(fmt.Sprintf(msgUnsupportedNoForm, kind))
+	return nil
 }
 
 // route acts on a classified request outside a form (or after a form was paused).

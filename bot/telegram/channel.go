@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
@@ -54,6 +55,8 @@ type Channel struct {
 	log     *slog.Logger
 	secret  string
 	hook    string
+	// retryWait is the wait before retry number attempt of a failing turn; tests shorten it.
+	retryWait func(attempt int) time.Duration
 }
 
 // New checks the token with getMe and returns a channel that passes updates to h.

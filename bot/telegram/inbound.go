@@ -83,6 +83,8 @@ func messageToInbound(updateID int, m *tgbotapi.Message) (bot.Inbound, bool, str
 		}
 		in.Kind = bot.KindUnsupported
 		in.Unsupported = name
+		// A caption is text the patient typed, so the engine screens and reads it.
+		in.Text = m.Caption
 	}
 	return in, true, ""
 }

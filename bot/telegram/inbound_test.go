@@ -78,7 +78,9 @@ func TestToInboundPassesPrivateMessages(t *testing.T) {
 		{"contact without Telegram account", privateMessage(`"contact":{"phone_number":"0491570110","first_name":"Other"}`),
 			with(func(in *bot.Inbound) { in.Kind, in.ContactPhone = bot.KindContact, "0491570110" })},
 		{"sticker", privateMessage(`"sticker":{"file_id":"s","file_unique_id":"u","width":512,"height":512,"is_animated":false}`), unsupported("stickers")},
-		{"photo with caption", privateMessage(`"photo":[{"file_id":"p","file_unique_id":"u","width":90,"height":90}],"caption":"my rash"`), unsupported("photos")},
+		{"photo with caption", privateMessage(`"photo":[{"file_id":"p","file_unique_id":"u","width":90,"height":90}],"caption":"my rash"`), with(func(in *bot.Inbound) {
+			in.Kind, in.Unsupported, in.Text = bot.KindUnsupported, "photos", "my rash"
+		})},
 		{"voice", privateMessage(`"voice":{"file_id":"v","file_unique_id":"u","duration":3}`), unsupported("voice messages")},
 		{"audio", privateMessage(`"audio":{"file_id":"a","file_unique_id":"u","duration":30}`), unsupported("audio files")},
 		{"video", privateMessage(`"video":{"file_id":"v","file_unique_id":"u","width":1,"height":1,"duration":3}`), unsupported("videos")},

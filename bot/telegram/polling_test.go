@@ -3,6 +3,7 @@ package telegram
 import (
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -173,4 +174,22 @@ func TestPollingRejectedToken(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "401")
 	assert.NotContains(t, err.Error(), fake.Token)
+}
+
+func TestPollingKeepsFailingUpdateAndRepliesToCrisis(t *testing.T) {
+	t.Parallel()
+	h := newRecordingHandler()
+	h.failures = 6 // more than the old fixed number of tries: the update must not be dropped
+	c, fake := newTestChannel(t, h)
+	c.retryWait = func(int) time.Duration { return 10 * time.Millisecond }
+	update := fake.PushMessage(42, 42, "i want to kill myself")
+	stop := runPolling(t, c)
+
+	sent := fake.WaitSent(t, 1, waitTimeout)
+	assert.Contains(t, sent[0].Text, "000", "the crisis reply goes out while the engine cannot run")
+	got := h.wait(t, 7)
+	fake.WaitOffset(t, update+1, waitTimeout)
+	require.NoError(t, stop())
+	assert.Len(t, got, 7, "six failures, then the turn that worked")
+	assert.Len(t, fake.Sent(), 1, "the direct reply is sent once, not on every retry")
 }

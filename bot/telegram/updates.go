@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"github.com/pakenham-health/pms/bot"
+	"github.com/pakenham-health/pms/nlu"
 )
 
 // allowedUpdates are the update kinds the bot requests from Telegram, in polling and
@@ -24,10 +26,6 @@ const (
 	pollRoundTrip = 15 * time.Second
 	// maxBackoff is the longest wait between retries of a failing Bot API call.
 	maxBackoff = 30 * time.Second
-	// handleAttempts is how many times polling runs the handler for one update before it
-	// moves on. A turn the engine recorded as failed comes back as a duplicate, so only
-	// turns that could not be recorded (the database is down) are really run again.
-	handleAttempts = 5
 )
 
 // RunPolling receives updates with getUpdates until ctx ends, then returns nil. It first
@@ -122,7 +120,11 @@ func (c *Channel) deleteWebhook(ctx context.Context) error {
 }
 
 // handleWithRetry runs one update and reports whether polling may move past it. It
-// returns false only when ctx has ended.
+// returns false only when ctx has ended. A failing update is retried, with a backoff
+// capped at 30 s, until it succeeds: a turn the engine could record (as done or failed)
+// comes back as a duplicate and succeeds, so only turns that could not be recorded at
+// all, because the database is unreachable, keep failing, and nothing later can be
+// handled then either. Dropping the update would lose the patient's message.
 func (c *Channel) handleWithRetry(ctx context.Context, u tgbotapi.Update) bool {
 	in, ok := c.prepare(ctx, u)
 	if !ok {
@@ -136,16 +138,38 @@ func (c *Channel) handleWithRetry(ctx context.Context, u tgbotapi.Update) bool {
 		if ctx.Err() != nil {
 			return false
 		}
-		if attempt == handleAttempts {
-			c.log.Error("telegram_update_dropped", "update_id", u.UpdateID, "chat_id", in.ChatID, "attempts", attempt, "error", err)
-			return true
+		if attempt == 1 {
+			c.replyToCrisisDirectly(ctx, u.UpdateID, in)
 		}
 		wait := backoff(attempt)
-		c.log.Warn("telegram_update_failed_will_retry", "update_id", u.UpdateID, "chat_id", in.ChatID, "attempt", attempt, "retry_in", wait, "error", err)
+		if c.retryWait != nil {
+			wait = c.retryWait(attempt)
+		}
+		c.log.Warn("telegram_update_failed_will_retry", "update_id", u.UpdateID, "chat_id", in.ChatID,
+			"attempt", attempt, "retry_in", wait.String(), "error", err)
 		if !sleep(ctx, wait) {
 			return false
 		}
 	}
+}
+
+// replyToCrisisDirectly sends the crisis reply straight to the chat, bypassing the
+// database, when a message the safety screen flags could not be handled: someone in
+// danger hears about 000 at once even while the database is down. When the turn later
+// succeeds the engine sends the reply again, which is the safer way to be wrong.
+func (c *Channel) replyToCrisisDirectly(ctx context.Context, updateID int, in bot.Inbound) {
+	if !nlu.Screen(in.Text) {
+		return
+	}
+	chatID, err := strconv.ParseInt(in.ChatID, 10, 64)
+	if err != nil {
+		return
+	}
+	if _, err := c.sendText(ctx, chatID, nlu.CrisisReply, nil); err != nil {
+		c.log.Error("telegram_direct_crisis_reply_failed", "update_id", updateID, "chat_id", in.ChatID, "error", err)
+		return
+	}
+	c.log.Warn("telegram_direct_crisis_reply_sent", "update_id", updateID, "chat_id", in.ChatID)
 }
 
 // prepare does what an update needs before the engine runs. It answers a callback query

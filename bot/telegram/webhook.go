@@ -96,6 +96,7 @@ func (c *Channel) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
+			c.log.Debug("telegram_webhook_rejected", "reason", "body_too_large", "remote_addr", r.RemoteAddr)
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
 			return
 		}
@@ -104,6 +105,7 @@ func (c *Channel) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	}
 	var u tgbotapi.Update
 	if err := json.Unmarshal(body, &u); err != nil {
+		c.log.Debug("telegram_webhook_rejected", "reason", "invalid_json", "remote_addr", r.RemoteAddr)
 		http.Error(w, "invalid update JSON", http.StatusBadRequest)
 		return
 	}
@@ -112,6 +114,7 @@ func (c *Channel) serveWebhook(w http.ResponseWriter, r *http.Request) {
 	if in, ok := c.prepare(ctx, u); ok {
 		if err := c.handle(ctx, u.UpdateID, in); err != nil {
 			c.log.Warn("telegram_webhook_update_failed", "update_id", u.UpdateID, "chat_id", in.ChatID, "error", err)
+			c.replyToCrisisDirectly(ctx, u.UpdateID, in)
 			http.Error(w, "update not handled", http.StatusInternalServerError)
 			return
 		}
