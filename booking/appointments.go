@@ -110,7 +110,7 @@ func (s *Store) book(ctx context.Context, tx pgx.Tx, req BookRequest) (Appointme
 	if err != nil {
 		return Appointment{}, s.bookingConflict(err, req.PatientID, p.ID, specialty, typ.Code, span)
 	}
-	s.log.Debug("appointment booked", "appointment_id", appt.ID, "patient_id", appt.PatientID, "practitioner_id", p.ID)
+	s.log.Debug("appointment_booked", "appointment_id", appt.ID, "patient_id", appt.PatientID, "practitioner_id", p.ID)
 	return appt, nil
 }
 

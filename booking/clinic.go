@@ -83,7 +83,7 @@ func (s *Store) CancelPractitionerDayTx(ctx context.Context, tx pgx.Tx, practiti
 			return ClinicCancellation{}, err
 		}
 	}
-	s.log.Info("practitioner day cancelled", "practitioner_id", practitionerID, "date", day.String(),
+	s.log.Info("practitioner_day_cancelled", "practitioner_id", practitionerID, "date", day.String(),
 		"appointments", len(out.Appointments), "offers_withdrawn", len(out.WithdrawnOffers))
 	return out, nil
 }

@@ -141,7 +141,7 @@ func (s *Store) ExpireOffersTx(ctx context.Context, tx pgx.Tx, now time.Time) ([
 			return nil, err
 		}
 		changes = append(changes, OfferChange{Closed: closed, OfferMade: next})
-		s.log.Info("waitlist offer expired", "offer_id", o.ID, "patient_id", o.PatientID, "passed_on", next != nil)
+		s.log.Info("waitlist_offer_expired", "offer_id", o.ID, "patient_id", o.PatientID, "passed_on", next != nil)
 	}
 	return changes, nil
 }
@@ -165,7 +165,7 @@ func (s *Store) WithdrawPastOffersTx(ctx context.Context, tx pgx.Tx, now time.Ti
 			return nil, err
 		}
 		withdrawn = append(withdrawn, closed)
-		s.log.Info("waitlist offer withdrawn", "offer_id", o.ID, "patient_id", o.PatientID, "reason", "slot_passed")
+		s.log.Info("waitlist_offer_withdrawn", "offer_id", o.ID, "patient_id", o.PatientID, "reason", "slot_passed")
 	}
 	return withdrawn, nil
 }

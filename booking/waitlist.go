@@ -316,7 +316,7 @@ func (s *Store) offerSlot(ctx context.Context, tx pgx.Tx, practitionerID int64, 
 		case err != nil:
 			return Offer{}, false, err
 		case outcome == offerMade:
-			s.log.Debug("waitlist offer made", "offer_id", offer.ID, "patient_id", offer.PatientID, "practitioner_id", p.ID)
+			s.log.Debug("waitlist_offer_made", "offer_id", offer.ID, "patient_id", offer.PatientID, "practitioner_id", p.ID)
 			return offer, true, nil
 		case outcome == slotHeld:
 			return Offer{}, false, nil

@@ -280,7 +280,7 @@ func (d *Dispatcher) deliver(ctx context.Context, r outboxRow) (bool, time.Durat
 		return true, 0, nil
 	case errors.As(err, &retryAfter):
 		// A 429 says nothing about the message, so it does not count towards MaxAttempts.
-		d.log.Warn("send_rate_limited", "outbox_id", r.id, "channel", r.channel, "retry_after", retryAfter.After)
+		d.log.Warn("send_rate_limited", "outbox_id", r.id, "channel", r.channel, "chat_id", r.chatID, "retry_after", retryAfter.After.String())
 		return false, retryAfter.After, d.postpone(ctx, r.id, retryAfter.After, false, err.Error())
 	case errors.As(err, &permanent):
 		d.log.Warn("send_rejected", "outbox_id", r.id, "channel", r.channel, "chat_id", r.chatID, "error", err)
@@ -291,7 +291,7 @@ func (d *Dispatcher) deliver(ctx context.Context, r outboxRow) (bool, time.Durat
 		return false, 0, d.fail(ctx, r.id, err.Error())
 	}
 	wait := d.RetryDelay(r.attempts + 1)
-	d.log.Warn("send_failed_will_retry", "outbox_id", r.id, "channel", r.channel, "attempt", r.attempts+1, "retry_in", wait, "error", err)
+	d.log.Warn("send_failed_will_retry", "outbox_id", r.id, "channel", r.channel, "attempt", r.attempts+1, "retry_in", wait.String(), "error", err)
 	return false, wait, d.postpone(ctx, r.id, wait, true, err.Error())
 }
 

@@ -136,10 +136,10 @@ func (l *LLM) Classify(ctx context.Context, req Request) (Result, error) {
 	if err != nil {
 		l.failures.Add(1)
 		// The error never contains the message text: replies are reported by shape only.
-		l.logger.Warn("llm classify failed", "provider", l.provider, "duration_ms", elapsed.Milliseconds(), "error", err)
+		l.logger.Warn("llm_classify_failed", "provider", l.provider, "duration_ms", elapsed.Milliseconds(), "error", err)
 		return Result{}, err
 	}
-	l.logger.Debug("llm classified", "provider", l.provider, "intent", string(result.Intent), "duration_ms", elapsed.Milliseconds())
+	l.logger.Debug("llm_classified", "provider", l.provider, "intent", string(result.Intent), "duration_ms", elapsed.Milliseconds())
 	return result, nil
 }
 

@@ -29,7 +29,7 @@ func NewRouter(rules *Rules, llm Classifier, logger *slog.Logger) *Router {
 // failure falls back to the rules.
 func (r *Router) Classify(ctx context.Context, req Request) (Result, error) {
 	if Screen(req.Text) {
-		r.logger.Debug("safety screen fired")
+		r.logger.Debug("safety_screen_fired")
 		return crisisResult(), nil
 	}
 	if r.llm == nil {
@@ -39,7 +39,7 @@ func (r *Router) Classify(ctx context.Context, req Request) (Result, error) {
 	result, err := r.llm.Classify(ctx, req)
 	if err != nil {
 		fallback := r.rules.classifyScreened(req)
-		r.logger.Debug("intent from rules after llm failure", "intent", string(fallback.Intent))
+		r.logger.Debug("intent_from_rules_after_llm_failure", "intent", string(fallback.Intent))
 		return fallback, nil
 	}
 	return r.fillEntities(result, req), nil

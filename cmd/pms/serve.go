@@ -94,11 +94,7 @@ func (s *server) run(ctx context.Context, withConsole bool) error {
 
 	var tg *telegram.Channel
 	if s.cfg.TelegramToken != "" {
-		tg, err = telegram.New(ctx, telegram.Config{
-			Token: s.cfg.TelegramToken, APIURL: s.cfg.TelegramAPIURL,
-			WebhookURL: s.cfg.TelegramWebhookURL, WebhookSecret: s.cfg.TelegramWebhookSecret,
-			Logger: s.log,
-		}, engine)
+		tg, err = s.connectTelegram(ctx, engine)
 		if err != nil {
 			return err
 		}
@@ -172,6 +168,35 @@ func (s *server) run(ctx context.Context, withConsole bool) error {
 	return s.shutdown(ctx, runErr, &intake, httpServer, stopDispatch, &dispatching, channelNames(channels))
 }
 
+// connectTelegram creates the Telegram channel, which checks the token with getMe. A
+// Bot API hiccup at start-up (a 502, say) is retried a few times; an error that persists,
+// such as a rejected token, stops start-up.
+func (s *server) connectTelegram(ctx context.Context, engine *bot.Engine) (*telegram.Channel, error) {
+	cfg := telegram.Config{
+		Token: s.cfg.TelegramToken, APIURL: s.cfg.TelegramAPIURL,
+		WebhookURL: s.cfg.TelegramWebhookURL, WebhookSecret: s.cfg.TelegramWebhookSecret,
+		Logger: s.log,
+	}
+	const attempts = 4
+	var err error
+	for attempt := 1; attempt <= attempts; attempt++ {
+		var tg *telegram.Channel
+		if tg, err = telegram.New(ctx, cfg, engine); err == nil {
+			return tg, nil
+		}
+		if attempt == attempts || ctx.Err() != nil {
+			break
+		}
+		wait := time.Duration(attempt) * 2 * time.Second
+		s.log.Warn("telegram_connect_failed_will_retry", "attempt", attempt, "retry_in", wait.String(), "error", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+	}
+	return nil, err
+}
+
 func channelNames(channels map[string]bot.Channel) []string {
 	var names []string
 	for name := range channels {
@@ -203,16 +228,24 @@ func (s *server) shutdown(ctx context.Context, runErr error, intake *sync.WaitGr
 	return runErr
 }
 
-// drain waits until no message for the given channels is due in the outbox, or the
-// context ends.
+// drain waits until the given channels have no message in the outbox that is due before
+// the drain deadline (replies held back by a chat's pacing included), or the context ends.
 func (s *server) drain(ctx context.Context, channels []string) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(drainTimeout)
+	}
 	ticker := time.NewTicker(100 * time.Millisecond)
 	defer ticker.Stop()
 	for {
 		var due int
 		err := s.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE channel = ANY($1)
-			AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()`, channels).Scan(&due)
-		if err != nil || due == 0 {
+			AND sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= $2`, channels, deadline).Scan(&due)
+		if err != nil && ctx.Err() == nil {
+			s.log.Warn("outbox_drain_check_failed", "error", err)
+			return
+		}
+		if due == 0 {
 			return
 		}
 		select {

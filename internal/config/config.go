@@ -131,8 +131,9 @@ var Vars = []Var{
 			if v == "" {
 				return nil
 			}
+			// Telegram delivers webhooks over HTTPS only.
 			u, err := url.Parse(v)
-			if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			if err != nil || u.Scheme != "https" || u.Host == "" {
 				return fmt.Errorf("expected an https URL such as https://pms.example.org/telegram/webhook")
 			}
 			c.TelegramWebhookURL = v
