@@ -2,7 +2,9 @@ package bot_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -496,4 +498,60 @@ func TestFullPractitionerNameAndTimesAfterDetour(t *testing.T) {
 	out = c.send("hello")
 	assert.Contains(t, texts(out), "Here are the times again")
 	assert.Contains(t, buttonLabels(out), labels[0], "the times come back after a reply with its own buttons")
+}
+
+// blockingSender rejects every message to one chat, as Telegram does when a patient has
+// blocked the bot, and records the rest.
+type blockingSender struct {
+	blocked string
+	*recordingSender
+}
+
+func (s blockingSender) Send(ctx context.Context, chatID string, msg bot.Outbound) (string, error) {
+	if chatID == s.blocked {
+		return "", &bot.PermanentError{Err: errors.New("Forbidden: bot was blocked by the user")}
+	}
+	return s.recordingSender.Send(ctx, chatID, msg)
+}
+
+func TestUndeliverableOfferPassesOn(t *testing.T) {
+	t.Parallel()
+	h := newBookingHarness(t)
+	holder, blocked, next := h.enrolled("3951"), h.enrolled("3952"), h.enrolled("3953")
+	holder.send("book Dr Nguyen on Tuesday at 3pm")
+	holder.tap("Tue 8 Dec, 3:00 pm – Dr Anh Nguyen")
+	holder.tap("Yes, book it")
+	blocked.send("waitlist for Dr Nguyen on Tuesday")
+	h.clock.Advance(time.Minute)
+	next.send("waitlist for Dr Nguyen on Tuesday")
+
+	sender := newRecordingSender()
+	d := bot.NewDispatcher(h.pool, map[string]bot.Channel{"test": {Sender: blockingSender{blocked: "3952", recordingSender: sender}}},
+		slog.New(slog.DiscardHandler))
+	d.OnFailed = h.engine.OfferUndelivered
+	d.PollInterval = 10 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = d.Run(ctx)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+
+	holder.send("cancel my appointment")
+	holder.tap("Yes, cancel it")
+	d.Wake()
+	sender.waitFor(t, func(sent []string) bool {
+		for _, s := range sent {
+			if strings.HasPrefix(s, "3953:Good news!") {
+				return true
+			}
+		}
+		return false
+	})
+	assert.Equal(t, 1, h.count(`SELECT count(*) FROM waitlist_offers WHERE status = 'declined'`), "the blocked patient's offer is passed on")
+	assert.Equal(t, 1, h.count(`SELECT count(*) FROM waitlist_offers WHERE status = 'active'`))
 }

@@ -85,6 +85,9 @@ type Dispatcher struct {
 	MaxAttempts int
 	// RetryDelay returns the wait before retry number attempt after a failed send.
 	RetryDelay func(attempt int) time.Duration
+	// OnFailed, if set, runs after a message is marked failed (rejected for good, or out
+	// of attempts), for follow-up such as passing on an undeliverable waitlist offer.
+	OnFailed func(ctx context.Context, msg Outbound) error
 }
 
 // NewDispatcher returns a dispatcher for the given channels.
@@ -284,11 +287,11 @@ func (d *Dispatcher) deliver(ctx context.Context, r outboxRow) (bool, time.Durat
 		return false, retryAfter.After, d.postpone(ctx, r.id, retryAfter.After, false, err.Error())
 	case errors.As(err, &permanent):
 		d.log.Warn("send_rejected", "outbox_id", r.id, "channel", r.channel, "chat_id", r.chatID, "error", err)
-		return false, 0, d.fail(ctx, r.id, err.Error())
+		return false, 0, d.failed(ctx, r.id, msg, err.Error())
 	}
 	if r.attempts+1 >= d.MaxAttempts {
 		d.log.Error("send_gave_up", "outbox_id", r.id, "channel", r.channel, "attempts", r.attempts+1, "error", err)
-		return false, 0, d.fail(ctx, r.id, err.Error())
+		return false, 0, d.failed(ctx, r.id, msg, err.Error())
 	}
 	wait := d.RetryDelay(r.attempts + 1)
 	d.log.Warn("send_failed_will_retry", "outbox_id", r.id, "channel", r.channel, "attempt", r.attempts+1, "retry_in", wait.String(), "error", err)
@@ -324,6 +327,20 @@ func (d *Dispatcher) fail(ctx context.Context, id int64, lastError string) error
 		attempts = attempts + 1, last_error = $2 WHERE id = $1 AND lease_owner = $3`, id, lastError, d.owner)
 	if err != nil {
 		return fmt.Errorf("mark outbox message %d failed: %w", id, err)
+	}
+	return nil
+}
+
+// failed marks a message failed and runs OnFailed for it.
+func (d *Dispatcher) failed(ctx context.Context, id int64, msg Outbound, lastError string) error {
+	if err := d.fail(ctx, id, lastError); err != nil {
+		return err
+	}
+	if d.OnFailed == nil {
+		return nil
+	}
+	if err := d.OnFailed(context.WithoutCancel(ctx), msg); err != nil {
+		d.log.Error("failed_message_follow_up_failed", "outbox_id", id, "error", err)
 	}
 	return nil
 }

@@ -66,4 +66,14 @@ type Outbound struct {
 
 	// RequestContact asks the channel to offer a "share my phone number" control.
 	RequestContact bool `json:"request_contact,omitempty"`
+
+	// Offer names the waitlist offer this message makes, so an offer that cannot be
+	// delivered is passed to the next patient instead of holding the time. Channels ignore it.
+	Offer *OfferRef `json:"offer,omitempty"`
+}
+
+// OfferRef identifies a waitlist offer and the patient it was made to.
+type OfferRef struct {
+	ID        int64 `json:"id"`
+	PatientID int64 `json:"patient_id"`
 }

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -99,7 +100,8 @@ func (e *Engine) sendOffer(ctx context.Context, tx pgx.Tx, current *turn, offer 
 		{label: "No thanks", option: Option{Action: actionOfferDecline, Value: id}},
 	}
 	e.log.Info("waitlist_offer_sent", "offer_id", offer.ID, "patient_id", offer.PatientID)
-	return e.notifyPatient(ctx, tx, current, offer.PatientID, Outbound{Text: text}, choices, offer.ExpiresAt)
+	msg := Outbound{Text: text, Offer: &OfferRef{ID: offer.ID, PatientID: offer.PatientID}}
+	return e.notifyPatient(ctx, tx, current, offer.PatientID, msg, choices, offer.ExpiresAt)
 }
 
 // ExpireOffers closes waitlist offers whose hold has run out, tells those patients, offers
@@ -226,6 +228,37 @@ func (e *Engine) offerBestSlotTx(ctx context.Context, tx pgx.Tx, entry booking.W
 		return false, err
 	}
 	return true, e.sendOffer(ctx, tx, nil, offer, false)
+}
+
+// OfferUndelivered passes on a waitlist offer whose message could not be delivered (the
+// patient blocked the bot, say), as if the patient had declined it, so the time is not
+// held for someone who never hears of it. The dispatcher calls it for failed messages.
+func (e *Engine) OfferUndelivered(ctx context.Context, msg Outbound) error {
+	if e.cfg.Booking == nil || msg.Offer == nil {
+		return nil
+	}
+	err := e.inTx(ctx, func(tx pgx.Tx) error {
+		change, err := e.cfg.Booking.DeclineOfferTx(ctx, tx, msg.Offer.PatientID, msg.Offer.ID)
+		if errors.Is(err, booking.ErrOfferClosed) || errors.Is(err, booking.ErrNotFound) {
+			return nil // already answered, expired or withdrawn
+		}
+		if err != nil {
+			return err
+		}
+		e.log.Warn("waitlist_offer_undelivered", "offer_id", msg.Offer.ID, "patient_id", msg.Offer.PatientID,
+			"passed_on", change.OfferMade != nil)
+		if change.OfferMade != nil {
+			return e.sendOffer(ctx, tx, nil, *change.OfferMade, true)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("pass on undelivered offer %d: %w", msg.Offer.ID, err)
+	}
+	if e.cfg.Wake != nil {
+		e.cfg.Wake()
+	}
+	return nil
 }
 
 // DraftLifetime is how long an unfinished form or booking request (and the personal

@@ -16,14 +16,14 @@ import (
 const MaxMessageLength = 4096
 
 // Enqueue writes msg to the outbox in tx, split into as many messages as its text needs,
-// and returns how many rows it wrote. Buttons, the document and the contact request go with
-// the last part, so they stay under the text they belong to.
+// and returns how many rows it wrote. Buttons, the document, the contact request and the
+// offer reference go with the last part, so they stay under the text they belong to.
 func Enqueue(ctx context.Context, tx pgx.Tx, channel, chatID string, msg Outbound) (int, error) {
 	parts := SplitText(msg.Text, MaxMessageLength)
 	for i, part := range parts {
 		body := Outbound{Text: part}
 		if i == len(parts)-1 {
-			body.Buttons, body.Document, body.RequestContact = msg.Buttons, msg.Document, msg.RequestContact
+			body.Buttons, body.Document, body.RequestContact, body.Offer = msg.Buttons, msg.Document, msg.RequestContact, msg.Offer
 		}
 		raw, err := json.Marshal(body)
 		if err != nil {

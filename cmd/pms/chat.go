@@ -64,6 +64,7 @@ func chatInTerminal(ctx context.Context, cfg *config.Config, pool *pgxpool.Pool,
 		return bot.WaitDelivered(ctx, pool, console.ChannelName, ch.ChatID())
 	}
 	dispatcher = bot.NewDispatcher(pool, map[string]bot.Channel{console.ChannelName: {Sender: ch.Sender(), OnlyChat: ch.ChatID()}}, logger)
+	dispatcher.OnFailed = engine.OfferUndelivered
 
 	dispatchCtx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
 	var wg sync.WaitGroup

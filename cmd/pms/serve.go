@@ -145,6 +145,7 @@ func (s *server) run(ctx context.Context, withConsole bool) error {
 
 	dispatchCtx, stopDispatch := context.WithCancel(context.WithoutCancel(ctx))
 	dispatcher = bot.NewDispatcher(s.pool, channels, s.log)
+	dispatcher.OnFailed = engine.OfferUndelivered
 	var dispatching sync.WaitGroup
 	dispatching.Add(1)
 	go func() {
