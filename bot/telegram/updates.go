@@ -121,10 +121,10 @@ func (c *Channel) deleteWebhook(ctx context.Context) error {
 
 // handleWithRetry runs one update and reports whether polling may move past it. It
 // returns false only when ctx has ended. A failing update is retried, with a backoff
-// capped at 30 s, until it succeeds: a turn the engine could record (as done or failed)
-// comes back as a duplicate and succeeds, so only turns that could not be recorded at
-// all, because the database is unreachable, keep failing, and nothing later can be
-// handled then either. Dropping the update would lose the patient's message.
+// capped at 30 s, until it succeeds. A turn the engine could record (as done or failed)
+// comes back as a duplicate and succeeds. So only turns that could not be recorded at all
+// keep failing, because the database is unreachable, and then nothing later can be handled
+// either. Dropping the update would lose the patient's message.
 func (c *Channel) handleWithRetry(ctx context.Context, u tgbotapi.Update) bool {
 	in, ok := c.prepare(ctx, u)
 	if !ok {
