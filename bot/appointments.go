@@ -787,4 +787,3 @@ func (e *Engine) calendarFile(ctx context.Context, tx pgx.Tx, a booking.Appointm
 	})
 	return &Document{Name: fmt.Sprintf("appointment-%d.ics", a.ID), MIME: "text/calendar", Content: content}
 }
-
