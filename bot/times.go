@@ -184,4 +184,3 @@ func parseIDVersion(v string) (int64, int, error) {
 	}
 	return id, version, nil
 }
-
