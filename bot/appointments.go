@@ -358,15 +358,23 @@ func (t *turn) bookingText(text string) error {
 			if err := t.route(result, text); err != nil {
 				return err
 			}
-			if t.state.Booking != nil && t.state.Booking.Step == "pick" && t.sentButtons() {
-				// The reply's buttons replaced the times, so offer them again.
+			switch {
+			case t.state.Booking == nil:
+			case t.state.Booking.Step == "pick" && t.sentOnlyMenu():
+				// A menu replaced the times, so offer them again.
 				return t.showTimes(msgBookingStillOpenAgain)
-			}
-			if t.state.Booking != nil {
+			case t.sentButtons():
+				// The reply asks its own question (FAQ suggestions, say); the times come
+				// back when the patient asks for them.
+				t.say(msgBookingStillOpenLater)
+			default:
 				t.say(msgBookingStillOpen)
 			}
 			return nil
 		}
+	}
+	if isShowTimes(text) && draft.Step == "pick" {
+		return t.showTimes("")
 	}
 	before := *draft
 	if err := t.applyWhen(draft, text); err != nil {
@@ -394,6 +402,14 @@ func (t *turn) bookingText(text string) error {
 		return nil
 	}
 	return t.continueBooking()
+}
+
+func isShowTimes(text string) bool {
+	switch strings.ToLower(strings.Trim(text, " .!?")) {
+	case "times", "show times", "show the times", "show me the times", "the times", "times again":
+		return true
+	}
+	return false
 }
 
 func specialtyByLabel(text string) (string, bool) {
@@ -539,7 +555,7 @@ func (t *turn) bookSlot(value string) error {
 		moved := result.Appointment
 		text := fmt.Sprintf(msgMoved, t.describeAppointment(moved))
 		if result.Late {
-			text += "\n\n" + msgLateChange
+			text += "\n\n" + fmt.Sprintf(msgLateChange, t.lateWindow())
 		}
 		t.sendAppointment(text, moved)
 		return t.notifyOffer(result.OfferMade)

@@ -555,3 +555,31 @@ func TestUndeliverableOfferPassesOn(t *testing.T) {
 	assert.Equal(t, 1, h.count(`SELECT count(*) FROM waitlist_offers WHERE status = 'declined'`), "the blocked patient's offer is passed on")
 	assert.Equal(t, 1, h.count(`SELECT count(*) FROM waitlist_offers WHERE status = 'active'`))
 }
+
+func TestLateWarningAndTimesAfterQuestion(t *testing.T) {
+	t.Parallel()
+	h := newBookingHarness(t)
+	importSampleFAQ(t, h)
+	c := h.enrolled("3960")
+
+	out := c.send("book a physio on Monday")
+	require.NotEmpty(t, buttonLabels(out))
+	out = c.send("can I bring my dog?")
+	assert.NotContains(t, texts(out), "Here are the times again", "a reply with its own choices is not followed by the times")
+	if len(buttonLabels(out)) > 0 {
+		assert.Contains(t, texts(out), `type "times" to see the times again`)
+	}
+	out = c.send("times")
+	labels := buttonLabels(out)
+	require.NotEmpty(t, labels)
+	assert.True(t, strings.HasPrefix(labels[0], "Mon 7 Dec"), labels[0])
+
+	// Today is Friday 10:00: a booking for 3:00 pm is inside the 24-hour late window.
+	h.clock.Set(time.Date(2026, 12, 7, 8, 0, 0, 0, melbourne))
+	c.send("cancel")
+	c.send("book Dr Nguyen today at 3pm")
+	c.tap("Mon 7 Dec, 3:00 pm – Dr Anh Nguyen")
+	c.tap("Yes, book it")
+	out = c.send("cancel my appointment")
+	assert.Contains(t, texts(out), "less than 24 hours away, so cancelling now is recorded as a late change")
+}

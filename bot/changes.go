@@ -69,6 +69,18 @@ func (t *turn) pickAppointment(action string, result nlu.Result, question string
 	return nil
 }
 
+// lateWindow names the late window for patients: "24 hours", "2 days", "90 minutes".
+func (t *turn) lateWindow() string {
+	window := t.e.cfg.Booking.Config().LateWindow
+	switch {
+	case window >= 48*time.Hour && window%(24*time.Hour) == 0:
+		return fmt.Sprintf("%d days", int(window/(24*time.Hour)))
+	case window >= 2*time.Hour && window%time.Hour == 0:
+		return fmt.Sprintf("%d hours", int(window/time.Hour))
+	}
+	return fmt.Sprintf("%d minutes", int(window/time.Minute))
+}
+
 // appointmentAsSeen loads the patient's appointment named by an "id/version" option. It
 // returns ok=false, having told the patient, when the button is malformed or the
 // appointment has changed since the button was sent.
@@ -92,7 +104,11 @@ func (t *turn) confirmCancel(value string) error {
 	if !ok {
 		return err
 	}
-	t.ask(fmt.Sprintf(msgConfirmCancel, t.describeAppointment(appt)),
+	text := fmt.Sprintf(msgConfirmCancel, t.describeAppointment(appt))
+	if booking.IsLate(t.now, appt.Start, t.e.cfg.Booking.Config().LateWindow) {
+		text += "\n\n" + fmt.Sprintf(msgLateWarning, t.lateWindow())
+	}
+	t.ask(text,
 		choice{label: "Yes, cancel it", option: Option{Action: actionCancelConfirm, Value: value}},
 		choice{label: "No, keep it", option: Option{Action: actionKeepAppointment}})
 	return nil
@@ -111,7 +127,7 @@ func (t *turn) cancelAppointment(value string) error {
 	}
 	text := fmt.Sprintf(msgCancelled, t.describeAppointment(result.Appointment))
 	if result.Late {
-		text += "\n\n" + msgLateChange
+		text += "\n\n" + fmt.Sprintf(msgLateChange, t.lateWindow())
 	}
 	t.ask(text, intentChoice("Book another time", nlu.IntentBook), intentChoice("Help", nlu.IntentHelp))
 	t.out[len(t.out)-1].Document = t.calendarFile(result.Appointment, true)

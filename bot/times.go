@@ -62,6 +62,23 @@ func (t *turn) showTimes(intro string) error {
 	return nil
 }
 
+// sentOnlyMenu reports whether every button this turn has queued so far is a menu entry
+// (a request such as "Book an appointment"), not an answer to a question it asked.
+func (t *turn) sentOnlyMenu() bool {
+	found := false
+	for _, msg := range t.out {
+		for _, row := range msg.Buttons {
+			for _, b := range row {
+				if t.state.Options[b.Data].Action != actionIntent {
+					return false
+				}
+				found = true
+			}
+		}
+	}
+	return found
+}
+
 // sentButtons reports whether this turn has queued any buttons so far.
 func (t *turn) sentButtons() bool {
 	for _, msg := range t.out {
