@@ -91,7 +91,11 @@ func parseYesNo(unclear string) func(*turn, string) (string, error) {
 }
 
 func parseName(field string) func(*turn, string) (string, error) {
-	return func(_ *turn, text string) (string, error) {
+	return func(t *turn, text string) (string, error) {
+		// "next week" or "25 Dec" typed a question late is a date, not a name.
+		if when, err := nlu.ParseWhen(text, t.now, t.e.cfg.Location); err == nil && when.HasDate {
+			return "", answerError(msgNameLooksLikeDate)
+		}
 		return records.NormalizeName(field, text)
 	}
 }

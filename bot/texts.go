@@ -69,14 +69,15 @@ const (
 	msgConsentUnclear  = "Please answer yes or no: do you agree to the hospital storing your details?"
 	msgConsentDeclined = "No worries. I haven't stored anything. If you change your mind, just type \"enrol\". " +
 		"You can still call reception on {clinic_phone} for help."
-	msgAskGivenName     = "What's your first name (given name), as it appears on your Medicare card or ID?"
-	msgAskFamilyName    = "Thanks. And your family name (surname)?"
-	msgAskPreferredName = "Is there a name you'd rather we call you? Type it, or tap Skip."
-	msgAskBirthDate     = "What's your date of birth? For example 25/12/1980."
-	msgAskGender        = "How do you describe your gender? Tap an option, type it in your own words, or tap Skip."
-	msgGenderTooLong    = "Please keep that to 50 characters or fewer, on one line."
-	msgGenderUnclear    = "That looks like the answer to another question. How do you describe your gender? Type it in words, or tap Skip."
-	msgMedicareInUse    = "That Medicare number and reference number are already on another patient record, so I can't use them here. " +
+	msgAskGivenName      = "What's your first name (given name), as it appears on your Medicare card or ID?"
+	msgAskFamilyName     = "Thanks. And your family name (surname)?"
+	msgAskPreferredName  = "Is there a name you'd rather we call you? Type it, or tap Skip."
+	msgAskBirthDate      = "What's your date of birth? For example 25/12/1980."
+	msgAskGender         = "How do you describe your gender? Tap an option, type it in your own words, or tap Skip."
+	msgGenderTooLong     = "Please keep that to 50 characters or fewer, on one line."
+	msgNameLooksLikeDate = "That looks like a date rather than a name. Please type the name, or \"back\" to change an earlier answer."
+	msgGenderUnclear     = "That looks like the answer to another question. How do you describe your gender? Type it in words, or tap Skip."
+	msgMedicareInUse     = "That Medicare number and reference number are already on another patient record, so I can't use them here. " +
 		"You may already be enrolled: please call reception on {clinic_phone} and they'll sort it out. You can type \"skip\" to leave Medicare out for now."
 	msgMedicareTakenAtSave = "That Medicare number and reference number were just saved on another patient record, so I couldn't enrol you. " +
 		"Please call reception on {clinic_phone} and they'll sort it out."

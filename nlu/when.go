@@ -37,6 +37,7 @@ var (
 	inPeriodRegexp     = regexp.MustCompile(`\bin ` + numberWordPattern + ` (days?|weeks?|fortnights?)\b`)
 	inFortnightRegexp  = regexp.MustCompile(`\bin a fortnight\b`)
 	weekRegexp         = regexp.MustCompile(`\b(next|this|the coming|coming) (week|weekend)\b`)
+	holidayRegexp      = regexp.MustCompile(`\b(christmas day|christmas|xmas day|xmas|boxing day|new year'?s day|new year'?s eve|new year'?s|australia day|anzac day)\b`)
 	yesterdayRegexp    = regexp.MustCompile(`\b(yesterday|yday|yesterdy)\b`)
 	dayAfterRegexp     = regexp.MustCompile(`\bday after (tomorrow|tmrw|tmr|tomoz|tomorow|tommorow|tommorrow|2moro)\b`)
 	tomorrowRegexp     = regexp.MustCompile(`\b(tomorrow|tmrw|tmr|tomoz|tomorow|tommorow|tommorrow|tomorro|2moro|2morrow)\b`)
@@ -109,7 +110,7 @@ func ParseWhen(text string, now time.Time, loc *time.Location) (When, error) {
 // blanked out so its digits are not read again as a time.
 func findDate(text string, today time.Time) (time.Time, string, bool, error) {
 	finders := []func(string, time.Time) (time.Time, []int, error){
-		findISODate, findNumericDate, findMonthNameDate, findRelativeDate, findWeekday, findOrdinalDay,
+		findISODate, findNumericDate, findMonthNameDate, findHoliday, findRelativeDate, findWeekday, findOrdinalDay,
 	}
 	for _, find := range finders {
 		date, span, err := find(text, today)
@@ -227,6 +228,25 @@ func findWeek(text string, today time.Time) (time.Time, time.Time, []int) {
 		start = today
 	}
 	return start, until, m[:2]
+}
+
+// fixedHolidays are the public holidays (and eves) that fall on the same date every year,
+// as day and month.
+var fixedHolidays = map[string][2]int{
+	"christmas day": {25, 12}, "christmas": {25, 12}, "xmas day": {25, 12}, "xmas": {25, 12},
+	"boxing day": {26, 12}, "new years day": {1, 1}, "new years": {1, 1}, "new years eve": {31, 12},
+	"australia day": {26, 1}, "anzac day": {25, 4},
+}
+
+// findHoliday reads a fixed-date holiday name as its next date, today included.
+func findHoliday(text string, today time.Time) (time.Time, []int, error) {
+	m := holidayRegexp.FindStringSubmatchIndex(text)
+	if m == nil {
+		return time.Time{}, nil, nil
+	}
+	dm := fixedHolidays[strings.ReplaceAll(text[m[2]:m[3]], "'", "")]
+	date, err := resolveDayMonth(dm[0], dm[1], 0, today)
+	return date, m[:2], err
 }
 
 func findRelativeDate(text string, today time.Time) (time.Time, []int, error) {

@@ -213,3 +213,21 @@ func TestParseWhenWeeks(t *testing.T) {
 		assert.Equal(t, tc.until, until, tc.text)
 	}
 }
+
+func TestParseWhenHolidays(t *testing.T) {
+	t.Parallel()
+	loc, err := time.LoadLocation("Australia/Melbourne")
+	require.NoError(t, err)
+	now := time.Date(2026, 12, 5, 8, 0, 0, 0, loc)
+	for text, want := range map[string]string{
+		"book a GP on christmas day": "2026-12-25",
+		"boxing day arvo":            "2026-12-26",
+		"new year's day":             "2027-01-01",
+		"anzac day":                  "2027-04-25",
+	} {
+		when, err := ParseWhen(text, now, loc)
+		require.NoError(t, err, text)
+		require.True(t, when.HasDate, text)
+		assert.Equal(t, want, when.Date.Format(time.DateOnly), text)
+	}
+}

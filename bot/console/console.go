@@ -7,6 +7,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -44,6 +46,25 @@ type Channel struct {
 // user with the given id.
 func New(in io.Reader, out io.Writer, handler Handler, user string) *Channel {
 	return &Channel{in: in, out: out, handler: handler, user: user, started: time.Now().UnixNano()}
+}
+
+// saveDocument writes an attachment (an .ics calendar file) to a folder under the system's
+// temporary directory and returns where it went, or its name and size when it cannot.
+func (c *Channel) saveDocument(doc *bot.Document) string {
+	safeUser := strings.Map(func(r rune) rune {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' {
+			return r
+		}
+		return '_'
+	}, c.user)
+	dir := filepath.Join(os.TempDir(), "pms-chat-"+safeUser)
+	path := filepath.Join(dir, filepath.Base(doc.Name))
+	if err := os.MkdirAll(dir, 0o700); err == nil {
+		if err := os.WriteFile(path, doc.Content, 0o600); err == nil {
+			return "saved to " + path
+		}
+	}
+	return fmt.Sprintf("%s, %d bytes, not saved", doc.Name, len(doc.Content))
 }
 
 // ChatID is the chat the console's user has with the engine.
@@ -153,7 +174,7 @@ func (s sender) Send(_ context.Context, _ string, msg bot.Outbound) (string, err
 		fmt.Fprintf(&b, "     (or type: %s)\n", strings.Join(controls, ", "))
 	}
 	if msg.Document != nil {
-		fmt.Fprintf(&b, "     (attachment: %s, %d bytes)\n", msg.Document.Name, len(msg.Document.Content))
+		fmt.Fprintf(&b, "     (attachment: %s)\n", c.saveDocument(msg.Document))
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()

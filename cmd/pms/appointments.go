@@ -99,7 +99,7 @@ func runAppointments(ctx context.Context, args []string) error {
 
 func listAppointments(ctx context.Context, args []string) error {
 	fs := newFlagSet("appointments", "appointments list --date D [--practitioner CODE]  |  appointments cancel-day --practitioner CODE --date D --reason TEXT", nil)
-	dateText := fs.String("date", "today", "the day: today, tomorrow, 25/12/2026 or 2026-12-25")
+	dateText := fs.String("date", "today", "the day: today, tomorrow, yesterday, 25/12, 25/12/2026 or 2026-12-25")
 	code := fs.String("practitioner", "", "only this practitioner's code, such as nguyen")
 	if err := parseFlags(fs, args, 0); err != nil {
 		return err
@@ -170,7 +170,7 @@ func cancelDay(ctx context.Context, args []string) error {
 	}
 	if len(missing) > 0 {
 		slices.Sort(missing)
-		return fmt.Errorf("cancel-day: missing %s (each needs a value)", strings.Join(missing, ", "))
+		return fmt.Errorf("cancel-day: missing %s; run `pms appointments cancel-day -h` for usage", strings.Join(missing, ", "))
 	}
 	cfg, pool, err := openCurrentDatabase(ctx)
 	if err != nil {
@@ -197,6 +197,10 @@ func cancelDay(ctx context.Context, args []string) error {
 	}
 	if err != nil {
 		return err
+	}
+	if n == 0 {
+		fmt.Fprintf(os.Stdout, "%s had no booked appointments on %s to cancel; the day is now blocked for new bookings\n", *code, day)
+		return nil
 	}
 	fmt.Fprintf(os.Stdout, "cancelled %s of %s on %s; each patient is told through the outbox (a running `pms serve` sends the messages)\n",
 		plural(n, "appointment"), *code, day)
@@ -234,6 +238,8 @@ func parseDay(text string, loc *time.Location) (booking.Date, error) {
 		return today, nil
 	case "tomorrow":
 		return today.AddDays(1), nil
+	case "yesterday":
+		return today.AddDays(-1), nil
 	}
 	for _, layout := range []string{"2/1/2006", "2006-01-02"} {
 		if t, err := time.ParseInLocation(layout, text, loc); err == nil {
@@ -244,7 +250,7 @@ func parseDay(text string, loc *time.Location) (booking.Date, error) {
 	if t, err := time.ParseInLocation("2/1", text, loc); err == nil {
 		return booking.Date{Year: today.Year, Month: t.Month(), Day: t.Day()}, nil
 	}
-	return booking.Date{}, fmt.Errorf("invalid date %q: expected today, tomorrow, 25/12, 25/12/2026 or 2026-12-25 (a real date)", text)
+	return booking.Date{}, fmt.Errorf("invalid date %q: expected today, tomorrow, yesterday, 25/12, 25/12/2026 or 2026-12-25 (a real date)", text)
 }
 
 func runPractitioners(ctx context.Context, args []string) error {
