@@ -201,7 +201,7 @@ func (t *turn) formText(text string) error {
 		return t.prompt()
 	}
 	if isGreeting(text) {
-		// Someone coming back to a half-finished form says hello; that is not an answer.
+		// A greeting from someone coming back to a half-finished form is not an answer.
 		return t.promptWith(fmt.Sprintf(msgWelcomeBackToForm, formByName(t.state.Form.Name).title) + "\n\n" +
 			formByName(t.state.Form.Name).field(t.state.Form.Step).prompt(t))
 	}

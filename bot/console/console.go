@@ -180,8 +180,8 @@ func (s sender) Send(_ context.Context, _ string, msg bot.Outbound) (string, err
 	defer c.mu.Unlock()
 	// Numbers tap the buttons of the latest message that had any. A message with only
 	// form controls (back, skip, cancel) clears them, so a number typed at such a
-	// question (a reference number) is an answer; a message with no buttons at all (an
-	// FAQ answer, say) leaves the earlier ones in place, as the engine does.
+	// question (a reference number) is taken as typed. A message with no buttons at all
+	// (an FAQ reply, say) leaves the earlier ones in place, as the engine does.
 	if len(msg.Buttons) > 0 {
 		c.buttons = flat
 	}

@@ -41,10 +41,10 @@ type job struct {
 	run     func(ctx context.Context) (int64, error)
 }
 
-// startJobs runs the scheduled jobs of the engine until ctx ends: every 30 seconds it
-// closes expired waitlist offers and passes their slots on, every 5 minutes it offers free
-// times (new sessions, say) to patients still waiting, and every hour it deletes
-// unfinished forms from chats idle for two weeks. Jobs run in the clinic's zone. With
+// startJobs runs the scheduled jobs of the engine until ctx ends. Every 30 seconds it
+// closes expired waitlist offers and passes their slots on. Every 5 minutes it offers free
+// times (new sessions, say) to patients still waiting. Every hour it deletes unfinished
+// forms from chats idle for two weeks. Jobs run in the clinic's zone. With
 // several replicas every one schedules the jobs, and an advisory lock lets one run each
 // tick while the others skip it. The returned function waits for a running job to finish.
 func startJobs(ctx context.Context, cfg *config.Config, engine *bot.Engine, logger *slog.Logger) func() {
